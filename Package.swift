@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, each importing only the ones below it:
+//   C shims → FastCGI, MariaDB, FusioCrypto → FusioAuth (domain) → FusioAuthMariaDB (storage), FusioAuthHTTP (routing)
+//   → fusio-auth (executable)
+let package = Package(
+    name: "fusio-auth",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fusio-auth", targets: ["fusio-auth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CPosix"),
+
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "CPosix", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "MariaDB", dependencies: ["CMariaDB"]),
+        .target(name: "FusioCrypto", dependencies: ["COpenSSL", "CCrypt"]),
+
+        .target(name: "FusioAuth", dependencies: ["FusioCrypto"]),
+        .target(name: "FusioAuthMariaDB", dependencies: ["FusioAuth", "MariaDB"]),
+        .target(name: "FusioAuthHTTP", dependencies: ["FusioAuth", .product(name: "Logging", package: "swift-log")]),
+
+        .executableTarget(
+            name: "fusio-auth",
+            dependencies: [
+                "CPosix", "FastCGI", "MariaDB", "FusioCrypto", "FusioAuth", "FusioAuthMariaDB", "FusioAuthHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "FusioAuthTests", dependencies: ["FusioAuth", "FusioAuthHTTP", "FusioCrypto"]),
+        .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef FUSIO_AUTH_CFASTCGI_SHIM_H
+#define FUSIO_AUTH_CFASTCGI_SHIM_H
+#include <fcgiapp.h>
+#endif

@@ -1,0 +1,6 @@
+#ifndef FUSIO_AUTH_CMARIADB_SHIM_H
+#define FUSIO_AUTH_CMARIADB_SHIM_H
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+#endif

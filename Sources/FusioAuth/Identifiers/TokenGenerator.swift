@@ -1,0 +1,26 @@
+import FusioCrypto
+
+/// Random values in the formats PHP Fusio generates (impl `TokenGenerator`, reference §4.4). Formats matter
+/// because PHP Fusio reads the same rows and clients may validate them.
+public enum TokenGenerator {
+    /// `gen(20)-gen(48)-gen(10)`, 80 characters.
+    public static func refreshToken() -> String {
+        SecureRandom.hex(20) + "-" + SecureRandom.hex(48) + "-" + SecureRandom.hex(10)
+    }
+
+    /// `gen(16)`.
+    public static func authorizationCode() -> String {
+        SecureRandom.hex(16)
+    }
+
+    /// `gen(64)`.
+    public static func appSecret() -> String {
+        SecureRandom.hex(64)
+    }
+
+    /// 32 hex characters (128 bits) for fusio-auth's `jti` claim, which keeps two tokens issued for the same
+    /// user in the same second distinct.
+    public static func jwtID() -> String {
+        SecureRandom.hex(32)
+    }
+}

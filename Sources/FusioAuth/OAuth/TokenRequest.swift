@@ -1,0 +1,40 @@
+/// A token endpoint request as the domain sees it: parameters already decoded (form or JSON) and
+/// de-duplicated by the HTTP layer, plus the request facts that end up in the token row.
+public struct TokenRequest: Sendable {
+    public var parameters: [String: String]
+    /// The raw `Authorization` header, if any.
+    public var authorization: String?
+    public var userAgent: String?
+    public var clientIP: String
+
+    public init(parameters: [String: String], authorization: String?, userAgent: String?, clientIP: String) {
+        self.parameters = parameters
+        self.authorization = authorization
+        self.userAgent = userAgent
+        self.clientIP = clientIP
+    }
+
+    /// A parameter that must be present and non-empty.
+    public func required(_ name: String) throws(OAuthError) -> String {
+        guard let value = parameters[name], !value.isEmpty else { throw .missingParameter(name) }
+        return value
+    }
+
+    /// Client credentials from `Authorization: Basic` or from `client_id`/`client_secret` in the body.
+    /// Both present and different is refused rather than guessing which one the client meant.
+    public func clientCredentials() throws(OAuthError) -> ClientCredentials {
+        let header = ClientCredentials.fromAuthorizationHeader(authorization)
+        var body: ClientCredentials?
+        if let id = parameters["client_id"], let secret = parameters["client_secret"], !id.isEmpty, !secret.isEmpty {
+            body = ClientCredentials(id: id, secret: secret)
+        }
+        switch (header, body) {
+        case (let header?, let body?):
+            guard header == body else { throw .conflictingCredentials }
+            return header
+        case (let header?, nil): return header
+        case (nil, let body?): return body
+        case (nil, nil): throw .credentialsNotAvailable
+        }
+    }
+}

@@ -1,0 +1,32 @@
+/// The scopes assigned to an app or a user, in Fusio's order (impl `Table\App\Scope::getAvailableScopes`,
+/// `Table\User\Scope::getAvailableScopes`).
+public struct AvailableScopes: Sendable, Equatable {
+    /// Rows of `fusio_app_scope` or `fusio_user_scope`, ordered by scope id.
+    public var direct: [ScopeGrant]
+    /// Rows of the plan's `fusio_plan_scope`, ordered by scope id. For an app, the storage layer must reproduce
+    /// Fusio's lookup of the plan, which passes the app id where the owner's user id is meant.
+    public var plan: [ScopeGrant]
+
+    public init(direct: [ScopeGrant], plan: [ScopeGrant] = []) {
+        self.direct = direct
+        self.plan = plan
+    }
+
+    /// Each name appears once, at the position of its first occurrence: PHP collects the rows in an array keyed
+    /// by name, and assigning to an existing key keeps the key where it was. A root name (without `.`) is followed
+    /// by its sub-scopes. Names are compared by bytes, as PHP keys are; Swift's `==` would merge canonically
+    /// equivalent spellings.
+    public func names(includingPlan: Bool) -> [String] {
+        var seen: Set<[UInt8]> = []
+        var result: [String] = []
+        func add(_ name: String) {
+            if seen.insert(Array(name.utf8)).inserted { result.append(name) }
+        }
+        for grant in includingPlan ? direct + plan : direct {
+            add(grant.name)
+            guard !grant.name.utf8.contains(UInt8(ascii: ".")) else { continue }
+            grant.subScopes.forEach(add)
+        }
+        return result
+    }
+}

@@ -1,0 +1,130 @@
+/// Fusio's scope resolution (impl `Service\Scope::getValidScopes`), reproduced exactly because the resulting
+/// comma-joined string is what ends up in the token row and the JWT that PHP also reads.
+public enum ScopeResolver {
+    /// The requested names that both the app and the user have, in the order of the user's list (or the app's
+    /// when there is no user). Plan scopes count on both sides here, unlike in `defaultScopeString`. A missing
+    /// app or user skips that filter, as PHP does for a null id.
+    public static func validScopes(requested: String, app: AvailableScopes?, user: AvailableScopes?) -> [String] {
+        var names = ScopeList.split(requested)
+        if let app {
+            names = kept(app.names(includingPlan: true), whereIn: names)
+        }
+        if let user {
+            names = kept(user.names(includingPlan: true), whereIn: names)
+        }
+        return names
+    }
+
+    /// What Fusio substitutes for an empty `scope`: the user's own scopes, without plan scopes.
+    public static func defaultScopeString(user: AvailableScopes) -> String {
+        ScopeList.join(user.names(includingPlan: false))
+    }
+
+    /// PHP filters with a non-strict `in_array`, so two numeric strings match when their numbers are equal
+    /// (`"10"` matches `"1e1"` and `" 010"`). Only names that look like numbers are affected; any other pair
+    /// matches only when the bytes are identical.
+    private static func kept(_ available: [String], whereIn requested: [String]) -> [String] {
+        let candidates = requested.map { (bytes: Array($0.utf8), number: PHPNumber(parsing: Array($0.utf8))) }
+        return available.filter { name in
+            let bytes = Array(name.utf8)
+            let number = PHPNumber(parsing: bytes)
+            return candidates.contains { candidate in
+                if candidate.bytes == bytes { return true }
+                guard let number, let other = candidate.number else { return false }
+                return number.looselyEquals(other)
+            }
+        }
+    }
+}
+
+/// A PHP 8 numeric string as `is_numeric_string_ex` classifies it, with the comparison of
+/// `zendi_smart_str_equals`. Only used when the bytes differ, so "fall back to string comparison" means false.
+private struct PHPNumber {
+    enum Value {
+        case integer(Int64)
+        case double(Double)
+    }
+
+    var value: Value
+    /// Sign of an integer string that does not fit in 64 bits, 0 otherwise.
+    var overflow: Int
+
+    init?(parsing bytes: [UInt8]) {
+        let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C]
+        var start = 0
+        while start < bytes.count, whitespace.contains(bytes[start]) { start += 1 }
+        var end = bytes.count
+        while end > start, whitespace.contains(bytes[end - 1]) { end -= 1 }
+        let core = Array(bytes[start..<end])
+
+        func isDigit(_ index: Int) -> Bool {
+            index < core.count && core[index] >= UInt8(ascii: "0") && core[index] <= UInt8(ascii: "9")
+        }
+
+        var index = 0
+        let negative = core.first == UInt8(ascii: "-")
+        if negative || core.first == UInt8(ascii: "+") { index += 1 }
+        let signEnd = index
+        while index < core.count, core[index] == UInt8(ascii: "0") { index += 1 }
+        let significantStart = index
+        while isDigit(index) { index += 1 }
+        let integerDigits = index - significantStart
+        let hadIntegerPart = index > signEnd
+
+        var isDouble = false
+        if index < core.count, core[index] == UInt8(ascii: ".") {
+            index += 1
+            let fractionStart = index
+            while isDigit(index) { index += 1 }
+            guard hadIntegerPart || index > fractionStart else { return nil }
+            isDouble = true
+        } else if !hadIntegerPart {
+            return nil
+        }
+        if index < core.count, core[index] | 0x20 == UInt8(ascii: "e") {
+            var probe = index + 1
+            if probe < core.count, core[probe] == UInt8(ascii: "+") || core[probe] == UInt8(ascii: "-") {
+                probe += 1
+            }
+            guard isDigit(probe) else { return nil }
+            index = probe
+            while isDigit(index) { index += 1 }
+            isDouble = true
+        }
+        guard index == core.count else { return nil }
+
+        let text = String(decoding: core, as: UTF8.self)
+        // PHP gives up on integers at 20 significant digits and flags the overflow even for decimals.
+        overflow = integerDigits >= 20 ? (negative ? -1 : 1) : 0
+        if !isDouble, overflow == 0 {
+            var magnitude: UInt64 = 0
+            for byte in core[significantStart..<index] {
+                magnitude = magnitude * 10 + UInt64(byte - UInt8(ascii: "0"))
+            }
+            let limit = negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)
+            if magnitude <= limit {
+                value = .integer(negative ? Int64(truncatingIfNeeded: 0 &- magnitude) : Int64(magnitude))
+                return
+            }
+            overflow = negative ? -1 : 1
+        }
+        guard let double = Double(text) else { return nil }
+        value = .double(double)
+    }
+
+    func looselyEquals(_ other: PHPNumber) -> Bool {
+        switch (value, other.value) {
+        case let (.integer(a), .integer(b)):
+            return a == b
+        case let (.double(a), .double(b)):
+            // Same-side overflow, or two infinities: PHP compares the strings, which differ here.
+            if overflow != 0, overflow == other.overflow, a - b == 0 { return false }
+            if a == b, !a.isFinite { return false }
+            return a == b
+        case let (.integer(a), .double(b)):
+            return other.overflow == 0 && Double(a) == b
+        case let (.double(a), .integer(b)):
+            return overflow == 0 && a == Double(b)
+        }
+    }
+}

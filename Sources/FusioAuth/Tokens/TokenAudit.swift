@@ -1,0 +1,32 @@
+/// The `fusio_audit` row of a token issue (§4.7), without the access token Fusio would store in `content`.
+public struct TokenAudit: Sendable, Equatable {
+    public static let generateEvent = "token.generate"
+    public static let generateMessage = "Generated token"
+
+    public var appID: Int
+    public var userID: Int
+    public var ip: String
+    public var scopes: [String]
+    public var expires: UnixTime
+    public var now: UnixTime
+
+    public init(appID: Int?, userID: Int, ip: String, scopes: [String], expires: UnixTime, now: UnixTime) {
+        self.appID = appID ?? 0
+        self.userID = userID
+        self.ip = ip
+        self.scopes = scopes
+        self.expires = expires
+        self.now = now
+    }
+
+    /// `content` as Fusio writes it (compact, slashes escaped), minus `accessToken`.
+    public func content(tokenID: Int) -> String {
+        let object: JSONObject = [
+            "tokenId": .int(tokenID),
+            "scope": .array(scopes.map { .string($0) }),
+            "expires": .string(expires.databaseString),
+            "now": .string(now.databaseString),
+        ]
+        return String(decoding: JSONWriter.encode(.object(object), escapeSlashes: true), as: UTF8.self)
+    }
+}

@@ -1,0 +1,67 @@
+/// Writes a token the way PHP Fusio does (§4.1, §4.6, §4.7), shared by every grant: checks the scope list
+/// and the app's and user's status at issue time, signs the JWT and stores row and audit in one transaction.
+public final class TokenIssuer {
+    public static let maximumScopeLength = 1023
+    /// `fusio_token.token` is VARCHAR(512).
+    public static let maximumTokenLength = 512
+    /// Fusio cuts the token name at 250; we cut at a character boundary instead of mid-UTF-8.
+    public static let maximumNameLength = 250
+
+    private let baseURL: String
+    private let projectKey: [UInt8]
+    private let tokenLifetime: ISODuration
+    private let tokens: any TokenRepository
+    private let clock: any Clock
+
+    public init(settings: Settings, tokens: any TokenRepository, clock: any Clock) {
+        self.baseURL = settings.baseURL
+        self.projectKey = settings.projectKey
+        self.tokenLifetime = settings.tokenLifetime
+        self.tokens = tokens
+        self.clock = clock
+    }
+
+    public func issue(app: FusioApp?, user: FusioUser?, scopes: [String], category: String, name: String,
+                      ip: String) throws(OAuthError) -> IssuedToken {
+        guard !scopes.isEmpty else { throw .noValidScope }
+        let scope = ScopeList.join(scopes)
+        guard scope.utf8.count <= Self.maximumScopeLength else { throw .tooManyScopes }
+        if let app, !app.isActive { throw .invalidAppStatus }
+        guard let user else { throw .invalidUser }
+        guard user.isActive else { throw .invalidUserStatus }
+
+        let now = clock.now()
+        let expire = tokenLifetime.added(to: now)
+        let claims = AccessTokenClaims(
+            issuer: baseURL, subject: FusioSubject.make(baseURL: baseURL, userID: user.id),
+            issuedAt: now.seconds, expiresAt: expire.seconds, name: user.name, audience: app?.key,
+            email: user.email, jwtID: TokenGenerator.jwtID())
+        let accessToken = JSONWebToken.sign(payload: claims.payload, key: projectKey)
+        guard accessToken.utf8.count <= Self.maximumTokenLength else {
+            throw .serverError(logDetail: "access token of \(accessToken.utf8.count) characters exceeds fusio_token.token")
+        }
+        let row = NewToken(
+            categoryName: category, appID: app?.id, userID: user.id, name: Self.tokenName(name),
+            accessToken: accessToken, refreshToken: TokenGenerator.refreshToken(), scope: scope, ip: ip,
+            expire: expire, date: now)
+        let audit = TokenAudit(appID: app?.id, userID: user.id, ip: ip, scopes: scopes, expires: expire, now: now)
+        do throws(StorageError) {
+            _ = try tokens.insert(row, audit: audit)
+        } catch {
+            throw .temporarilyUnavailable(error)
+        }
+        return IssuedToken(
+            accessToken: accessToken, expiresIn: expire.seconds - now.seconds, refreshToken: row.refreshToken,
+            scope: scope, idToken: scopes.contains("openid") ? accessToken : nil)
+    }
+
+    /// Fusio stores "n/a" when the client sent no User-Agent.
+    static func tokenName(_ name: String) -> String {
+        guard !name.isEmpty else { return "n/a" }
+        let scalars = name.unicodeScalars
+        guard scalars.count > maximumNameLength else { return name }
+        var cut = String.UnicodeScalarView()
+        cut.append(contentsOf: scalars.prefix(maximumNameLength))
+        return String(cut)
+    }
+}

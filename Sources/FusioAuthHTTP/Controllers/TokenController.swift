@@ -1,0 +1,80 @@
+import FusioAuth
+import Logging
+
+/// `POST /authorization/token`. Every answer, success or error, carries `Cache-Control: no-store` and
+/// `Pragma: no-cache` (RFC 6749 §5.1), which PHP Fusio forgets.
+public final class TokenController: HTTPHandler {
+    private let endpoint: TokenEndpoint
+    private let clientIP: ClientIPResolver
+    private let logger: Logger
+
+    static let noStore = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+
+    public init(endpoint: TokenEndpoint, clientIP: ClientIPResolver, logger: Logger) {
+        self.endpoint = endpoint
+        self.clientIP = clientIP
+        self.logger = logger
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let parameters: RequestParameters
+        do {
+            guard let parsed = try Self.parameters(of: request) else {
+                return Self.render(.invalidRequest("Content-Type must be application/x-www-form-urlencoded or application/json"))
+            }
+            parameters = parsed
+        } catch {
+            return Self.render(.invalidRequest(error.description))
+        }
+        let tokenRequest = TokenRequest(
+            parameters: parameters.scalarDictionary, authorization: request.header("authorization"),
+            userAgent: request.header("user-agent"), clientIP: clientIP.resolve(request))
+        do {
+            let token = try endpoint.handle(tokenRequest)
+            return .json(200, token.oauthResponse, headers: Self.noStore)
+        } catch {
+            if let detail = error.logDetail {
+                logger.error("token request failed", metadata: ["error": "\(error.code)", "detail": "\(detail)"])
+            }
+            return Self.render(error)
+        }
+    }
+
+    public func reject(_ error: HTTPError) -> HTTPResponse {
+        var response = Self.render(.invalidRequest(error.message))
+        response.status = error.status
+        return response
+    }
+
+    /// Form and JSON bodies as Fusio reads them (§3.3.1); a body without a content type is read as JSON when it
+    /// looks like JSON, else as a form, which is what clients that forget the header mean.
+    static func parameters(of request: HTTPRequest) throws(RequestParameterError) -> RequestParameters? {
+        switch request.mediaType {
+        case "application/x-www-form-urlencoded":
+            return try .form(request.body)
+        case "application/json":
+            return try .json(request.body)
+        case nil, "":
+            let first = request.body.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }
+            return first == UInt8(ascii: "{") ? try .json(request.body) : try .form(request.body)
+        default:
+            return nil
+        }
+    }
+
+    static func render(_ error: OAuthError) -> HTTPResponse {
+        var headers = noStore
+        if let challenge = error.wwwAuthenticate { headers.append(("WWW-Authenticate", challenge)) }
+        return .json(error.httpStatus, ["error": .string(error.code), "error_description": .string(error.message)],
+                     headers: headers)
+    }
+}
+
+extension RequestParameters {
+    /// The single-valued parameters; lists (`name[]`) are not part of the OAuth token request.
+    var scalarDictionary: [String: String] {
+        var result: [String: String] = [:]
+        for name in names { if let value = self[name] { result[name] = value } }
+        return result
+    }
+}

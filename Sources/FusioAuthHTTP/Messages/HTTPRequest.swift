@@ -1,0 +1,47 @@
+/// An HTTP request as nginx handed it over FastCGI, independent of libfcgi.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The path of `REQUEST_URI`, without the query string, not percent-decoded.
+    public var path: String
+    public var query: String
+    /// Header names lowercased with `-` (from FastCGI `HTTP_*` parameters), plus `content-type`.
+    public var headers: [String: String]
+    public var body: [UInt8]
+    /// Set when the body could not be read in full; the router answers with this status before any handler runs.
+    public var bodyProblem: HTTPError?
+    public var remoteAddress: String
+
+    public init(method: String, requestURI: String, headers: [String: String], body: [UInt8],
+                bodyProblem: HTTPError? = nil, remoteAddress: String) {
+        self.method = method
+        if let question = requestURI.firstIndex(of: "?") {
+            path = String(requestURI[..<question])
+            query = String(requestURI[requestURI.index(after: question)...])
+        } else {
+            path = requestURI
+            query = ""
+        }
+        self.headers = headers
+        self.body = body
+        self.bodyProblem = bodyProblem
+        self.remoteAddress = remoteAddress
+    }
+
+    public func header(_ name: String) -> String? { headers[name] }
+
+    /// The media type of `Content-Type` without parameters, lowercased.
+    public var mediaType: String? {
+        guard let value = headers["content-type"] else { return nil }
+        let type = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return type.trimmingSpaces.lowercased()
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: Substring {
+        var result = self
+        while let first = result.first, first == " " || first == "\t" { result.removeFirst() }
+        while let last = result.last, last == " " || last == "\t" { result.removeLast() }
+        return result
+    }
+}

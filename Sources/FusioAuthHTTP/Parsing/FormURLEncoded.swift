@@ -1,0 +1,81 @@
+/// `application/x-www-form-urlencoded`, strict on input (a broken escape is an error rather than PHP's
+/// pass-through, since no well-behaved client sends one) and PHP-compatible on output.
+public enum FormURLEncoded {
+    /// Pairs in body order, duplicates included; `RequestParameters` decides what duplicates mean.
+    public static func parse(
+        _ body: some Collection<UInt8>
+    ) throws(RequestParameterError) -> [(name: String, value: String)] {
+        var pairs: [(name: String, value: String)] = []
+        for segment in Array(body).split(separator: UInt8(ascii: "&")) {
+            let name: ArraySlice<UInt8>
+            var value: ArraySlice<UInt8> = []
+            if let equals = segment.firstIndex(of: UInt8(ascii: "=")) {
+                name = segment[..<equals]
+                value = segment[(equals + 1)...]
+            } else {
+                name = segment
+            }
+            pairs.append((name: try decode(name), value: try decode(value)))
+        }
+        return pairs
+    }
+
+    /// Like PHP's `http_build_query` (RFC 1738 flavour): space becomes `+`, only `A-Z a-z 0-9 - _ .` stay as they
+    /// are, everything else is `%XX` in upper case.
+    public static func encode(_ pairs: [(String, String)]) -> String {
+        pairs.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
+    }
+
+    private static func decode(_ bytes: ArraySlice<UInt8>) throws(RequestParameterError) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "+"):
+                output.append(UInt8(ascii: " "))
+                index += 1
+            case UInt8(ascii: "%"):
+                guard index + 2 < bytes.endIndex, let high = hexValue(bytes[index + 1]),
+                    let low = hexValue(bytes[index + 2])
+                else { throw .invalidEncoding }
+                output.append(high << 4 | low)
+                index += 3
+            default:
+                output.append(byte)
+                index += 1
+            }
+        }
+        let text = String(decoding: output, as: UTF8.self)
+        guard text.utf8.elementsEqual(output) else { throw .invalidEncoding }
+        return text
+    }
+
+    private static func escape(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                output.append(byte)
+            case UInt8(ascii: " "):
+                output.append(UInt8(ascii: "+"))
+            default:
+                output += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

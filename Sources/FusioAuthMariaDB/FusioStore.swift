@@ -1,0 +1,47 @@
+import FusioAuth
+import MariaDB
+
+/// The repositories of one thread over that thread's MariaDB connection. Every statement is prepared once
+/// and reused; the category ids never change, so each is read once per store.
+public final class FusioStore {
+    let connection: MariaDBConnection
+    /// `tenant_id <=> ?` with NULL for the root tenant: psx-sql's `Condition::equals` semantics.
+    let tenant: MariaDBValue
+    private var categoryIDs: [String: Int] = [:]
+
+    public init(connection: MariaDBConnection, tenantID: String?) {
+        self.connection = connection
+        self.tenant = tenantID.map { .text($0) } ?? .null
+    }
+
+    func query(_ sql: String, _ parameters: [MariaDBValue]) throws(StorageError) -> [MariaDBRow] {
+        do {
+            return try connection.query(sql, parameters)
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    static func storageError(_ error: any Error) -> StorageError {
+        if let error = error as? StorageError { return error }
+        // MariaDBError's description carries the error number and SQLSTATE only, never statement values.
+        return StorageError(cause: String(describing: error))
+    }
+
+    func categoryID(named name: String) throws(StorageError) -> Int {
+        if let id = categoryIDs[name] { return id }
+        let rows = try query("SELECT id FROM fusio_category WHERE tenant_id <=> ? AND name = ? ORDER BY id LIMIT 1",
+                             [tenant, .text(name)])
+        guard let id = rows.first?.int(0) else {
+            throw StorageError(cause: "category '\(name)' does not exist in the tenant")
+        }
+        categoryIDs[name] = id
+        return id
+    }
+}
+
+extension FusioStore: HealthCheck {
+    public func isDatabaseReachable() -> Bool {
+        (try? connection.ping()) != nil
+    }
+}

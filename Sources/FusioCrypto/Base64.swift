@@ -1,0 +1,35 @@
+public enum Base64 {
+    /// Mirrors PHP 8 `base64_decode($s)` without `$strict`: every byte outside the standard alphabet is
+    /// skipped, `=` is skipped as well (PHP 8 keeps decoding after it, so "YQ==YQ==" yields three bytes), and
+    /// bits left over from an incomplete final group are dropped. It never fails. Basic credentials must decode
+    /// to the same bytes PHP Fusio sees, otherwise a client that works against PHP could fail here or vice versa.
+    public static func decodeLenient(_ s: some StringProtocol) -> [UInt8] {
+        var output = [UInt8]()
+        output.reserveCapacity(s.utf8.count * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for character in s.utf8 {
+            guard let value = sextet(character) else { continue }
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                accumulator &= (1 << UInt32(bits)) - 1
+            }
+        }
+        return output
+    }
+
+    @inline(__always)
+    private static func sextet(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return character - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return character - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "+"): return 62
+        case UInt8(ascii: "/"): return 63
+        default: return nil
+        }
+    }
+}

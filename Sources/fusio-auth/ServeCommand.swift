@@ -1,0 +1,111 @@
+import ArgumentParser
+import FastCGI
+import FusioAuth
+import Glibc
+import MariaDB
+
+struct PoolOptions: ParsableArguments {
+    @Option(help: "Threads per worker process, each with one MariaDB connection.")
+    var threads: Int = 4
+}
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the supervisor and its worker processes (foreground; SIGTERM drains and exits 0).")
+
+    @OptionGroup var environment: EnvironmentOptions
+    @OptionGroup var pool: PoolOptions
+
+    @Option(help: "unix:/abs/path.sock or HOST:PORT. Without it the listening socket is taken from fd 0 (spawn-fcgi).")
+    var listen: String?
+
+    @Option(help: "Worker processes (default: one per core).")
+    var workers: Int?
+
+    @Option(name: .customLong("socket-owner"), help: "Owner of the unix socket.")
+    var socketOwner: String?
+
+    @Option(name: .customLong("socket-group"), help: "Group of the unix socket (default www-data where it exists).")
+    var socketGroup: String?
+
+    @Option(name: .customLong("socket-mode"), help: "Mode of the unix socket (default 0660).")
+    var socketMode: String?
+
+    func run() throws {
+        let logger = Bootstrap.logger("fusio-auth")
+        let settings: Settings
+        do {
+            settings = try ConfigurationLoader.load(envFile: environment.env)
+        } catch {
+            Bootstrap.fail("\(error)")
+        }
+        guard (1...256).contains(pool.threads) else { Bootstrap.fail("--threads must be between 1 and 256") }
+        let workerCount = workers ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        guard (1...256).contains(workerCount) else { Bootstrap.fail("--workers must be between 1 and 256") }
+
+        let socket: ListeningSocket
+        if let listen {
+            guard let address = ListenAddress(parsing: listen) else {
+                Bootstrap.fail("--listen must be unix:/absolute/path.sock (at most 107 bytes) or HOST:PORT")
+            }
+            var permissions = SocketPermissions.defaults()
+            if let socketOwner { permissions.owner = socketOwner }
+            if let socketGroup { permissions.group = socketGroup }
+            if let socketMode {
+                guard let mode = SocketPermissions.parseMode(socketMode) else { Bootstrap.fail("--socket-mode must be octal, e.g. 0660") }
+                permissions.mode = mode
+            }
+            do {
+                socket = try ListeningSocket.bind(address, permissions: permissions)
+            } catch {
+                Bootstrap.fail("cannot listen: \(error)")
+            }
+        } else {
+            guard let inherited = ListeningSocket.inherited() else {
+                Bootstrap.fail("no --listen given and fd 0 is not a listening socket (start it with spawn-fcgi or give --listen)")
+            }
+            socket = inherited
+        }
+        logger.info("starting", metadata: [
+            "listen": "\(listen ?? "fd 0")", "workers": "\(workerCount)", "threads": "\(pool.threads)",
+            "app_url": "\(settings.baseURL)", "database": "\(settings.database)",
+        ])
+        Supervisor(
+            socket: socket, workerCount: workerCount, workerExecutable: Self.executablePath(),
+            workerArguments: ["worker", "--env", environment.env, "--threads", String(pool.threads)],
+            logger: logger
+        ).run()
+    }
+
+    /// Workers are fresh executions of this very binary.
+    static func executablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { Bootstrap.fail("cannot resolve /proc/self/exe") }
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "One worker process (started by `serve`; listening socket on fd 0).",
+        shouldDisplay: false)
+
+    @OptionGroup var environment: EnvironmentOptions
+    @OptionGroup var pool: PoolOptions
+
+    func run() throws {
+        let logger = Bootstrap.logger("fusio-auth.worker")
+        let settings: Settings
+        do {
+            settings = try ConfigurationLoader.load(envFile: environment.env)
+        } catch {
+            Bootstrap.fail("\(error)")
+        }
+        MariaDBConnection.initializeLibrary()
+        WorkerPool(threadCount: pool.threads, logger: logger).run { _ in
+            ServiceResponder(settings: settings, logger: logger)
+        }
+    }
+}

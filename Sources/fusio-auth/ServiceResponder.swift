@@ -1,0 +1,68 @@
+import FastCGI
+import FusioAuth
+import FusioAuthHTTP
+import FusioAuthMariaDB
+import Logging
+import MariaDB
+
+/// One worker thread's service: its own MariaDB connection, repositories, grant handlers and router, and the
+/// translation between libfcgi's request and the HTTP layer's.
+final class ServiceResponder: FastCGIResponder {
+    /// Bodies above this are refused with 413 before any parsing.
+    static let maximumBodySize = 64 * 1024
+
+    private let router = Router()
+    private let logger: Logger
+
+    init(settings: Settings, logger: Logger) {
+        self.logger = logger
+        MariaDBConnection.initializeThread()
+        let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings.database))
+        let store = FusioStore(connection: connection, tenantID: settings.tenantID)
+        let authenticator = UserAuthenticator(users: store)
+        let issuer = TokenIssuer(settings: settings, tokens: store, clock: SystemClock())
+        let endpoint = TokenEndpoint(handlers: [
+            ClientCredentialsGrant(apps: store, users: store, authenticator: authenticator, issuer: issuer),
+        ])
+        let clientIP = ClientIPResolver(trustedHeader: settings.trustedIPHeader)
+        router.add("POST", "/authorization/token", TokenController(endpoint: endpoint, clientIP: clientIP, logger: logger))
+        router.add("GET", "/health", HealthController(check: store))
+    }
+
+    func respond(to request: FastCGIRequest) {
+        var headers: [String: String] = [:]
+        var method = "GET", uri = "/", remote = ""
+        for (name, value) in request.parameters {
+            switch name {
+            case "REQUEST_METHOD": method = value
+            case "REQUEST_URI": uri = value
+            case "REMOTE_ADDR": remote = value
+            case "CONTENT_TYPE": if !value.isEmpty { headers["content-type"] = value }
+            default:
+                if name.hasPrefix("HTTP_") {
+                    headers[String(name.dropFirst(5)).lowercased().replacingUnderscores()] = value
+                }
+            }
+        }
+        var body: [UInt8] = []
+        var problem: HTTPError?
+        switch request.readBody(limit: Self.maximumBodySize) {
+        case .complete(let bytes): body = bytes
+        case .tooLarge: problem = .payloadTooLarge
+        case .truncated, .malformed: problem = .malformedBody
+        }
+        let httpRequest = HTTPRequest(method: method, requestURI: uri, headers: headers, body: body,
+                                      bodyProblem: problem, remoteAddress: remote)
+        let response = router.respond(to: httpRequest)
+        if response.status >= 500 {
+            logger.warning("request failed", metadata: ["status": "\(response.status)", "path": "\(httpRequest.path)"])
+        }
+        request.respond(status: response.status, reason: response.reason, headers: response.headers, body: response.body)
+    }
+}
+
+extension String {
+    func replacingUnderscores() -> String {
+        String(unicodeScalars.map { $0 == "_" ? "-" : Character($0) })
+    }
+}

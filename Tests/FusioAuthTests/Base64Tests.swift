@@ -1,0 +1,48 @@
+import FusioCrypto
+import Testing
+
+@Suite struct Base64Tests {
+    // RFC 4648 §10 vectors, URL-safe alphabet without padding.
+    @Test(arguments: [
+        ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"),
+        ("foobar", "Zm9vYmFy"),
+    ])
+    func base64URLRoundTrip(plain: String, encoded: String) {
+        #expect(Base64URL.encode(plain.utf8) == encoded)
+        #expect(Base64URL.decode(encoded) == Array(plain.utf8))
+    }
+
+    @Test func base64URLUsesURLSafeAlphabet() {
+        #expect(Base64URL.encode([0xFB, 0xFF, 0xBF]) == "-_-_")
+        #expect(Base64URL.decode("-_-_") == [0xFB, 0xFF, 0xBF])
+    }
+
+    @Test(arguments: ["Zg==", "Zm8=", "Z", "Zm9vY", "Zh", "Zm9", "Zm+v", "Zm/v", "Zm9v\n", " Zm9v", "Zm 9v", "Zm9v.", "é"])
+    func base64URLRejects(input: String) {
+        #expect(Base64URL.decode(input) == nil)
+    }
+
+    @Test func base64URLDecodesSubstrings() {
+        let token = "abc.Zm9v.def"
+        let middle = token.split(separator: ".")[1]
+        #expect(Base64URL.decode(middle) == Array("foo".utf8))
+    }
+
+    // Expected values produced by PHP 8.2 `base64_decode($s)` (non-strict).
+    @Test(arguments: [
+        ("YWJj", [97, 98, 99]),
+        ("YWJjZA==", [97, 98, 99, 100]),
+        ("YWJj ZA", [97, 98, 99, 100]),
+        ("Y!W=Jj", [97, 98, 99]),
+        ("YQ", [97]),
+        ("Y", []),
+        ("YQ==YQ==", [0x61, 0x06, 0x10]),
+        ("", []),
+        ("dXNlcjpwYXNz\r\n", Array("user:pass".utf8)),
+        ("+/+/", [0xFB, 0xFF, 0xBF]),
+        ("-_-_", []),
+    ] as [(String, [UInt8])])
+    func lenientDecodingMatchesPHP(input: String, expected: [UInt8]) {
+        #expect(Base64.decodeLenient(input) == expected)
+    }
+}

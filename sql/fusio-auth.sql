@@ -1,0 +1,11 @@
+-- fusio-auth's own tables. Prefix fusioauth_, never fusio_ (PHP Fusio owns those, reference §8.1 item 14).
+-- `fusio-auth migrate` runs this file on every database, empty or an existing Fusio one, and on every
+-- run: every statement must be idempotent (CREATE TABLE IF NOT EXISTS, no data changes on re-runs).
+-- Format rules as in fusio-schema.sql.
+
+-- Which fusio-auth schema versions have been applied (rows written by `fusio-auth migrate`).
+CREATE TABLE IF NOT EXISTS fusioauth_schema (
+  version INT NOT NULL,
+  applied_at DATETIME NOT NULL,
+  PRIMARY KEY(version)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE `utf8mb4_unicode_ci` ENGINE = InnoDB;
