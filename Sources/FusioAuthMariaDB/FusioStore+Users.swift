@@ -12,21 +12,9 @@ extension FusioStore: UserRepository {
         """
     /// A user's own scopes and plan scopes, unfiltered by tenant and status exactly as Fusio reads them.
     static let userScopesSQL = """
-        SELECT * FROM (
-          SELECT 'U' AS source, s.id AS scope_id, s.name AS scope_name, sub.name AS sub_name
-            FROM fusio_user_scope x
-            JOIN fusio_scope s ON s.id = x.scope_id
-            LEFT JOIN fusio_scope sub ON INSTR(s.name, '.') = 0 AND sub.name LIKE CONCAT(s.name, '.%')
-           WHERE x.user_id = ?
-          UNION ALL
-          SELECT 'V', s.id, s.name, sub.name
-            FROM fusio_user pu
-            JOIN fusio_plan_scope x ON x.plan_id = pu.plan_id
-            JOIN fusio_scope s ON s.id = x.scope_id
-            LEFT JOIN fusio_scope sub ON INSTR(s.name, '.') = 0 AND sub.name LIKE CONCAT(s.name, '.%')
-           WHERE pu.id = ?
-        ) scope_rows
-        ORDER BY source, scope_id, sub_name
+        SELECT (SELECT GROUP_CONCAT(x.scope_id ORDER BY x.scope_id) FROM fusio_user_scope x WHERE x.user_id = ?),
+               (SELECT GROUP_CONCAT(x.scope_id ORDER BY x.scope_id) FROM fusio_plan_scope x
+                  JOIN fusio_user ou ON ou.plan_id = x.plan_id WHERE ou.id = ?)
         """
 
     public func findActiveUser(login: String, byName: Bool) throws(StorageError) -> FusioUser? {
@@ -39,7 +27,11 @@ extension FusioStore: UserRepository {
     }
 
     public func availableScopes(userID: Int) throws(StorageError) -> AvailableScopes {
-        let rows = try query(Self.userScopesSQL, [.int(Int64(userID)), .int(Int64(userID))])
-        return ScopeRows.collect(rows, sourceColumn: 0, direct: "U", plan: "V")
+        guard let row = try query(Self.userScopesSQL, [.int(Int64(userID)), .int(Int64(userID))]).first else {
+            return AvailableScopes(direct: [])
+        }
+        let catalogue = try scopes.catalogue(knowing: row.ids(0) + row.ids(1), from: self)
+        return AvailableScopes(direct: catalogue.grants(ids: row.ids(0), visibility: .all),
+                               plan: catalogue.grants(ids: row.ids(1), visibility: .all))
     }
 }

@@ -8,10 +8,16 @@ public final class FusioStore {
     /// `tenant_id <=> ?` with NULL for the root tenant: psx-sql's `Condition::equals` semantics.
     let tenant: MariaDBValue
     private var categoryIDs: [String: Int] = [:]
+    let scopes: ScopeCatalogueCache
+
+    /// Session settings the queries rely on: scope id lists come back as GROUP_CONCAT, whose default limit
+    /// (1024 bytes) would cut long lists silently.
+    public static let sessionInitCommand = "SET SESSION group_concat_max_len = 1048576"
 
     public init(connection: MariaDBConnection, tenantID: String?) {
         self.connection = connection
         self.tenant = tenantID.map { .text($0) } ?? .null
+        self.scopes = ScopeCatalogueCache(tenantID: tenantID)
     }
 
     func query(_ sql: String, _ parameters: [MariaDBValue]) throws(StorageError) -> [MariaDBRow] {

@@ -3,27 +3,32 @@ public enum Base64URL {
     private static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
     public static func encode(_ bytes: some Collection<UInt8>) -> String {
-        let inputCount = bytes.count
-        let outputCount = (inputCount / 3) * 4 + [0, 2, 3][inputCount % 3]
-        return String(unsafeUninitializedCapacity: outputCount) { output in
-            alphabet.withUTF8Buffer { table in
-                var out = 0
-                var iterator = bytes.makeIterator()
-                while let b0 = iterator.next() {
-                    let b1 = iterator.next()
-                    let b2 = b1 == nil ? nil : iterator.next()
-                    output[out] = table[Int(b0 >> 2)]
-                    output[out + 1] = table[Int((b0 & 0x03) << 4 | (b1 ?? 0) >> 4)]
-                    out += 2
-                    guard let b1 else { break }
-                    output[out] = table[Int((b1 & 0x0F) << 2 | (b2 ?? 0) >> 6)]
-                    out += 1
-                    guard let b2 else { break }
-                    output[out] = table[Int(b2 & 0x3F)]
-                    out += 1
+        // Working on a concrete buffer keeps the loop specialised even though callers are in other modules.
+        ContiguousBytes.with(bytes) { input in
+            let fullGroups = input.count / 3
+            let remainder = input.count % 3
+            let outputCount = fullGroups * 4 + (remainder == 0 ? 0 : remainder + 1)
+            return String(unsafeUninitializedCapacity: outputCount) { output in
+                alphabet.withUTF8Buffer { table in
+                    var out = 0
+                    for group in 0..<fullGroups {
+                        let b0 = input[group * 3], b1 = input[group * 3 + 1], b2 = input[group * 3 + 2]
+                        output[out] = table[Int(b0 >> 2)]
+                        output[out + 1] = table[Int((b0 & 0x03) << 4 | b1 >> 4)]
+                        output[out + 2] = table[Int((b1 & 0x0F) << 2 | b2 >> 6)]
+                        output[out + 3] = table[Int(b2 & 0x3F)]
+                        out += 4
+                    }
+                    if remainder > 0 {
+                        let b0 = input[fullGroups * 3]
+                        let b1: UInt8 = remainder == 2 ? input[fullGroups * 3 + 1] : 0
+                        output[out] = table[Int(b0 >> 2)]
+                        output[out + 1] = table[Int((b0 & 0x03) << 4 | b1 >> 4)]
+                        if remainder == 2 { output[out + 2] = table[Int((b1 & 0x0F) << 2)] }
+                    }
                 }
+                return outputCount
             }
-            return outputCount
         }
     }
 
@@ -31,25 +36,32 @@ public enum Base64URL {
     /// that cannot come from whole bytes, or non-zero leftover bits make the input invalid. Rejecting the
     /// leftover bits keeps the encoding canonical, so one signature has exactly one textual form.
     public static func decode(_ string: some StringProtocol) -> [UInt8]? {
-        let utf8 = string.utf8
-        let count = utf8.count
-        if count % 4 == 1 { return nil }
-        var output = [UInt8]()
-        output.reserveCapacity(count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for character in utf8 {
-            guard let value = sextet(character) else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                accumulator &= (1 << UInt32(bits)) - 1
+        ContiguousBytes.with(string.utf8) { input -> [UInt8]? in
+            if input.count % 4 == 1 { return nil }
+            var accumulator: UInt32 = 0
+            var bits = 0
+            var valid = true
+            let output = [UInt8](unsafeUninitializedCapacity: input.count * 3 / 4) { output, initialized in
+                var out = 0
+                for character in input {
+                    guard let value = sextet(character) else {
+                        valid = false
+                        break
+                    }
+                    accumulator = accumulator << 6 | UInt32(value)
+                    bits += 6
+                    if bits >= 8 {
+                        bits -= 8
+                        output[out] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                        out += 1
+                        accumulator &= (1 << UInt32(bits)) - 1
+                    }
+                }
+                initialized = out
             }
+            guard valid, accumulator == 0 else { return nil }
+            return output
         }
-        guard accumulator == 0 else { return nil }
-        return output
     }
 
     @inline(__always)

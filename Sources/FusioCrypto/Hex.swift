@@ -2,17 +2,17 @@ public enum Hex {
     private static let digits: StaticString = "0123456789abcdef"
 
     public static func encode(_ bytes: some Collection<UInt8>) -> String {
-        let count = bytes.count
-        return String(unsafeUninitializedCapacity: count * 2) { output in
-            digits.withUTF8Buffer { table in
-                var index = 0
-                for byte in bytes {
-                    output[index] = table[Int(byte >> 4)]
-                    output[index + 1] = table[Int(byte & 0x0F)]
-                    index += 2
+        // Working on a concrete buffer keeps the loop specialised even though callers are in other modules.
+        ContiguousBytes.with(bytes) { input in
+            String(unsafeUninitializedCapacity: input.count * 2) { output in
+                digits.withUTF8Buffer { table in
+                    for (index, byte) in input.enumerated() {
+                        output[index * 2] = table[Int(byte >> 4)]
+                        output[index * 2 + 1] = table[Int(byte & 0x0F)]
+                    }
                 }
+                return input.count * 2
             }
-            return count * 2
         }
     }
 }

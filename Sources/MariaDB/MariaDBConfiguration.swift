@@ -22,6 +22,8 @@ public struct MariaDBConfiguration: Sendable {
     public var readTimeoutSeconds: UInt32
     /// Upper bound for each network write.
     public var writeTimeoutSeconds: UInt32
+    /// Run by the server on every (re)connect, e.g. session variables the queries rely on.
+    public var sessionInitCommand: String?
 
     public init(
         host: String,
@@ -33,7 +35,8 @@ public struct MariaDBConfiguration: Sendable {
         charset: String = "utf8mb4",
         connectTimeoutSeconds: UInt32 = 2,
         readTimeoutSeconds: UInt32 = 10,
-        writeTimeoutSeconds: UInt32 = 10
+        writeTimeoutSeconds: UInt32 = 10,
+        sessionInitCommand: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -45,5 +48,6 @@ public struct MariaDBConfiguration: Sendable {
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.readTimeoutSeconds = readTimeoutSeconds
         self.writeTimeoutSeconds = writeTimeoutSeconds
+        self.sessionInitCommand = sessionInitCommand
     }
 }

@@ -165,6 +165,9 @@ public final class MariaDBConnection {
         // Make mysql_stmt_fetch report truncated columns (ResultBindings checks lengths anyway).
         _ = mysql_options(handle, MYSQL_REPORT_DATA_TRUNCATION, &on)
         _ = mysql_options(handle, MYSQL_SET_CHARSET_NAME, configuration.charset)
+        if let command = configuration.sessionInitCommand {
+            _ = mysql_options(handle, MYSQL_INIT_COMMAND, command)
+        }
 
         // With a socket path, pass no host: libmariadb then always uses the socket (a host other than
         // "localhost" would make it use TCP and ignore the socket).

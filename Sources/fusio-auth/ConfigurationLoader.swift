@@ -1,6 +1,7 @@
 import CPosix
 import FusioAuth
 import Glibc
+import FusioAuthMariaDB
 import MariaDB
 
 /// Reads the Fusio `.env` file and the process environment into `Settings`; a failure is one line naming the key.
@@ -31,7 +32,8 @@ enum ConfigurationLoader {
     static func mariaDB(_ location: DatabaseLocation) -> MariaDBConfiguration {
         MariaDBConfiguration(
             host: location.host, port: UInt32(location.port ?? 0), user: location.user, password: location.password,
-            database: location.database, unixSocket: location.unixSocket, charset: location.charset ?? "utf8mb4")
+            database: location.database, unixSocket: location.unixSocket, charset: location.charset ?? "utf8mb4",
+            sessionInitCommand: FusioStore.sessionInitCommand)
     }
 }
 

@@ -66,6 +66,8 @@ import Testing
         ("A=\"$SECRET_VALUE\"", 1),
         ("A=$(secret-value)", 1),
         ("A=secret\"value\"", 1),
+        ("export", 1),
+        ("KEY =secret-value", 1),
     ])
     func malformedLinesNameTheLineButNotItsContent(text: String, line: Int) {
         #expect {

@@ -104,4 +104,14 @@ import Testing
         }
         #expect(!RequestParameterError.duplicateParameter("a\nb").description.contains("\n"))
     }
+
+    @Test func descriptionsShowNamesOnly() throws {
+        let parameters = try RequestParameters.form(bytes("username=u&password=hunter2"))
+        var dumped = ""
+        dump(parameters, to: &dumped)
+        for text in [parameters.description, String(reflecting: parameters), dumped] {
+            #expect(text.contains("password"))
+            #expect(!text.contains("hunter2"))
+        }
+    }
 }

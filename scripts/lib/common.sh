@@ -67,6 +67,7 @@ _pid_alive() {  # PID: running and not a zombie
 _pid_is() {  # PID COMM-PATTERN: guards against a recycled pid in a stale pid file
   local comm
   comm="$(cat "/proc/$1/comm" 2>/dev/null)" || return 1
+  # shellcheck disable=SC2053  # $2 is a glob on purpose
   [[ "$comm" == $2 ]]
 }
 

@@ -3,64 +3,137 @@
 /// scalar becomes a lowercase `\uXXXX` escape (UTF-16 pairs above U+FFFF), C0 controls other than
 /// \b \f \n \r \t become `\u00xx`, DEL stays literal. JWT signatures depend on these exact bytes.
 public enum JSONWriter {
+    /// Two passes: the first computes an upper bound of the output length (exact except for numbers), the
+    /// second writes through a raw pointer into a buffer of that size — one allocation, no per-byte
+    /// capacity checks. This runs for every token issued.
     public static func encode(_ value: JSONValue, escapeSlashes: Bool = false) -> [UInt8] {
-        var output = [UInt8]()
-        output.reserveCapacity(estimatedSize(of: value))
-        write(value, into: &output, escapeSlashes: escapeSlashes)
-        return output
-    }
-
-    private static func write(_ value: JSONValue, into output: inout [UInt8], escapeSlashes: Bool) {
-        switch value {
-        case .null:
-            output.append(contentsOf: "null".utf8)
-        case .bool(let flag):
-            output.append(contentsOf: flag ? "true".utf8 : "false".utf8)
-        case .int(let number):
-            writeInteger(number, into: &output)
-        case .double(let number):
-            writeDouble(number, into: &output)
-        case .string(let text):
-            writeString(text, into: &output, escapeSlashes: escapeSlashes)
-        case .array(let elements):
-            output.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                write(element, into: &output, escapeSlashes: escapeSlashes)
-            }
-            output.append(UInt8(ascii: "]"))
-        case .object(let object):
-            output.append(UInt8(ascii: "{"))
-            for (index, member) in object.members.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(member.key, into: &output, escapeSlashes: escapeSlashes)
-                output.append(UInt8(ascii: ":"))
-                write(member.value, into: &output, escapeSlashes: escapeSlashes)
-            }
-            output.append(UInt8(ascii: "}"))
+        let capacity = maximumLength(of: value, escapeSlashes: escapeSlashes)
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            var cursor = Cursor(position: buffer.baseAddress!)
+            write(value, to: &cursor, escapeSlashes: escapeSlashes)
+            initialized = cursor.position - buffer.baseAddress!
+            precondition(initialized <= capacity, "JSONWriter size bound violated")
         }
     }
 
-    /// A close upper-bound guess for the common case (ASCII strings, short numbers) so the hot path
-    /// allocates once.
-    private static func estimatedSize(of value: JSONValue) -> Int {
+    private struct Cursor {
+        var position: UnsafeMutablePointer<UInt8>
+
+        @inline(__always)
+        mutating func put(_ byte: UInt8) {
+            position.pointee = byte
+            position += 1
+        }
+
+        @inline(__always)
+        mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+            position.update(from: base, count: bytes.count)
+            position += bytes.count
+        }
+
+        @inline(__always)
+        mutating func put(_ literal: StaticString) {
+            literal.withUTF8Buffer { put($0) }
+        }
+    }
+
+    private static let integerBound = 20
+    private static let doubleBound = 32
+
+    private static func maximumLength(of value: JSONValue, escapeSlashes: Bool) -> Int {
         switch value {
         case .null, .bool: return 5
-        case .int: return 20
-        case .double: return 24
-        case .string(let text): return text.utf8.count + 8
-        case .array(let elements): return elements.reduce(2) { $0 + 1 + estimatedSize(of: $1) }
+        case .int: return integerBound
+        case .double: return doubleBound
+        case .string(let text): return escapedLength(of: text, escapeSlashes: escapeSlashes)
+        case .array(let elements):
+            var total = 2 + elements.count
+            for element in elements { total += maximumLength(of: element, escapeSlashes: escapeSlashes) }
+            return total
         case .object(let object):
-            return object.members.reduce(2) { $0 + $1.key.utf8.count + 4 + estimatedSize(of: $1.value) }
+            var total = 2 + object.count * 2
+            for member in object.members {
+                total += escapedLength(of: member.key, escapeSlashes: escapeSlashes)
+                total += maximumLength(of: member.value, escapeSlashes: escapeSlashes)
+            }
+            return total
         }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Exact encoded length including the quotes.
+    private static func escapedLength(of text: String, escapeSlashes: Bool) -> Int {
+        withUTF8(text) { bytes in
+            var total = 2
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case 0x08, 0x09, 0x0A, 0x0C, 0x0D, UInt8(ascii: "\\"), UInt8(ascii: "\""):
+                    total += 2; index += 1
+                case UInt8(ascii: "/"):
+                    total += escapeSlashes ? 2 : 1; index += 1
+                case 0x00..<0x20:
+                    total += 6; index += 1
+                case 0x20..<0x80:
+                    total += 1; index += 1
+                case 0xC0..<0xE0:
+                    total += 6; index += 2
+                case 0xE0..<0xF0:
+                    total += 6; index += 3
+                default:
+                    total += 12; index += 4
+                }
+            }
+            return total
+        }
+    }
 
-    private static func writeString(_ text: String, into output: inout [UInt8], escapeSlashes: Bool) {
-        output.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { bytes in
+    @inline(__always)
+    private static func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = text
+        return copy.withUTF8(body)
+    }
+
+    private static func write(_ value: JSONValue, to cursor: inout Cursor, escapeSlashes: Bool) {
+        switch value {
+        case .null:
+            cursor.put("null")
+        case .bool(let flag):
+            cursor.put(flag ? "true" : "false")
+        case .int(let number):
+            writeInteger(number, to: &cursor)
+        case .double(let number):
+            writeDouble(number, to: &cursor)
+        case .string(let text):
+            writeString(text, to: &cursor, escapeSlashes: escapeSlashes)
+        case .array(let elements):
+            cursor.put(UInt8(ascii: "["))
+            var first = true
+            for element in elements {
+                if !first { cursor.put(UInt8(ascii: ",")) }
+                first = false
+                write(element, to: &cursor, escapeSlashes: escapeSlashes)
+            }
+            cursor.put(UInt8(ascii: "]"))
+        case .object(let object):
+            cursor.put(UInt8(ascii: "{"))
+            var first = true
+            for member in object.members {
+                if !first { cursor.put(UInt8(ascii: ",")) }
+                first = false
+                writeString(member.key, to: &cursor, escapeSlashes: escapeSlashes)
+                cursor.put(UInt8(ascii: ":"))
+                write(member.value, to: &cursor, escapeSlashes: escapeSlashes)
+            }
+            cursor.put(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func writeString(_ text: String, to cursor: inout Cursor, escapeSlashes: Bool) {
+        cursor.put(UInt8(ascii: "\""))
+        withUTF8(text) { bytes in
             let count = bytes.count
             var runStart = 0
             var index = 0
@@ -72,11 +145,9 @@ public enum JSONWriter {
                     index += 1
                     continue
                 }
-                if runStart < index {
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                }
+                cursor.put(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 if byte < 0x80 {
-                    writeEscapedASCII(byte, into: &output)
+                    writeEscapedASCII(byte, to: &cursor)
                     index += 1
                 } else {
                     // Swift strings are valid UTF-8, so the sequence is complete and well-formed.
@@ -95,22 +166,20 @@ public enum JSONWriter {
                     }
                     if scalar >= 0x10000 {
                         let offset = scalar - 0x10000
-                        writeUnicodeEscape(0xD800 + (offset >> 10), into: &output)
-                        writeUnicodeEscape(0xDC00 + (offset & 0x3FF), into: &output)
+                        writeUnicodeEscape(0xD800 + (offset >> 10), to: &cursor)
+                        writeUnicodeEscape(0xDC00 + (offset & 0x3FF), to: &cursor)
                     } else {
-                        writeUnicodeEscape(scalar, into: &output)
+                        writeUnicodeEscape(scalar, to: &cursor)
                     }
                 }
                 runStart = index
             }
-            if runStart < count {
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
-            }
+            cursor.put(UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
         }
-        output.append(UInt8(ascii: "\""))
+        cursor.put(UInt8(ascii: "\""))
     }
 
-    private static func writeEscapedASCII(_ byte: UInt8, into output: inout [UInt8]) {
+    private static func writeEscapedASCII(_ byte: UInt8, to cursor: inout Cursor) {
         let shortForm: UInt8
         switch byte {
         case UInt8(ascii: "\""): shortForm = UInt8(ascii: "\"")
@@ -122,43 +191,52 @@ public enum JSONWriter {
         case 0x0D: shortForm = UInt8(ascii: "r")
         case 0x09: shortForm = UInt8(ascii: "t")
         default:
-            writeUnicodeEscape(UInt32(byte), into: &output)
+            writeUnicodeEscape(UInt32(byte), to: &cursor)
             return
         }
-        output.append(UInt8(ascii: "\\"))
-        output.append(shortForm)
+        cursor.put(UInt8(ascii: "\\"))
+        cursor.put(shortForm)
     }
 
-    private static func writeUnicodeEscape(_ unit: UInt32, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\\"))
-        output.append(UInt8(ascii: "u"))
-        output.append(hexDigits[Int(unit >> 12 & 0xF)])
-        output.append(hexDigits[Int(unit >> 8 & 0xF)])
-        output.append(hexDigits[Int(unit >> 4 & 0xF)])
-        output.append(hexDigits[Int(unit & 0xF)])
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt32) -> UInt8 {
+        nibble < 10 ? UInt8(nibble) + UInt8(ascii: "0") : UInt8(nibble - 10) + UInt8(ascii: "a")
     }
 
-    private static func writeInteger(_ number: Int, into output: inout [UInt8]) {
-        if number < 0 { output.append(UInt8(ascii: "-")) }
+    private static func writeUnicodeEscape(_ unit: UInt32, to cursor: inout Cursor) {
+        cursor.put(UInt8(ascii: "\\"))
+        cursor.put(UInt8(ascii: "u"))
+        cursor.put(hexDigit(unit >> 12 & 0xF))
+        cursor.put(hexDigit(unit >> 8 & 0xF))
+        cursor.put(hexDigit(unit >> 4 & 0xF))
+        cursor.put(hexDigit(unit & 0xF))
+    }
+
+    private static func writeInteger(_ number: Int, to cursor: inout Cursor) {
+        if number < 0 { cursor.put(UInt8(ascii: "-")) }
         var magnitude = number.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var position = 20
-            repeat {
-                position -= 1
-                digits[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[position..<20]))
+        var digitCount = 1
+        var probe = magnitude
+        while probe >= 10 {
+            probe /= 10
+            digitCount += 1
         }
+        var position = cursor.position + digitCount
+        cursor.position = position
+        repeat {
+            position -= 1
+            position.pointee = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
     }
 
     /// PHP prints floats with the shortest round-trip digits (`serialize_precision = -1`) laid out by
     /// `php_gcvt(value, 17, '.', 'e')`: `1.0e+25`, `1.0e-5`, `0.0001`, `100`, `-0`. Swift's `description`
     /// yields the same shortest digits, which are re-laid out here. PHP refuses NaN and infinities; its
     /// partial-output fallback `0` is written instead.
-    private static func writeDouble(_ number: Double, into output: inout [UInt8]) {
+    private static func writeDouble(_ number: Double, to cursor: inout Cursor) {
         guard number.isFinite else {
-            output.append(UInt8(ascii: "0"))
+            cursor.put(UInt8(ascii: "0"))
             return
         }
         var digits: [UInt8] = []
@@ -193,31 +271,31 @@ public enum JSONWriter {
         }
         if digits == [UInt8(ascii: "0")] { decimalPoint = 1 }
 
-        if number.sign == .minus { output.append(UInt8(ascii: "-")) }
+        if number.sign == .minus { cursor.put(UInt8(ascii: "-")) }
         if decimalPoint < 0 ? decimalPoint < -3 : decimalPoint > 17 {
-            output.append(digits[0])
-            output.append(UInt8(ascii: "."))
+            cursor.put(digits[0])
+            cursor.put(UInt8(ascii: "."))
             if digits.count == 1 {
-                output.append(UInt8(ascii: "0"))
+                cursor.put(UInt8(ascii: "0"))
             } else {
-                output.append(contentsOf: digits[1...])
+                for digit in digits[1...] { cursor.put(digit) }
             }
-            output.append(UInt8(ascii: "e"))
+            cursor.put(UInt8(ascii: "e"))
             let shown = decimalPoint - 1
-            output.append(shown < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-            writeInteger(abs(shown), into: &output)
+            cursor.put(shown < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            writeInteger(abs(shown), to: &cursor)
         } else if decimalPoint < 0 {
-            output.append(contentsOf: "0.".utf8)
-            output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -decimalPoint))
-            output.append(contentsOf: digits)
+            cursor.put("0.")
+            for _ in 0..<(-decimalPoint) { cursor.put(UInt8(ascii: "0")) }
+            for digit in digits { cursor.put(digit) }
         } else {
             for position in 0..<decimalPoint {
-                output.append(position < digits.count ? digits[position] : UInt8(ascii: "0"))
+                cursor.put(position < digits.count ? digits[position] : UInt8(ascii: "0"))
             }
             if decimalPoint < digits.count {
-                if decimalPoint == 0 { output.append(UInt8(ascii: "0")) }
-                output.append(UInt8(ascii: "."))
-                output.append(contentsOf: digits[decimalPoint...])
+                if decimalPoint == 0 { cursor.put(UInt8(ascii: "0")) }
+                cursor.put(UInt8(ascii: "."))
+                for digit in digits[decimalPoint...] { cursor.put(digit) }
             }
         }
     }

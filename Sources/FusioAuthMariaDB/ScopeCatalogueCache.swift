@@ -1,0 +1,48 @@
+import FusioAuth
+import Glibc
+import MariaDB
+
+/// The thread's copy of `fusio_scope`, read again after a second, or at once when a link table names a scope
+/// the copy does not know yet. A scope renamed or disabled in the PHP backend thus takes effect here within a
+/// second; scope assignments (`fusio_app_scope`, `fusio_user_scope`, plans) are read on every request.
+final class ScopeCatalogueCache {
+    static let maximumAgeMilliseconds: Int64 = 1000
+    static let sql = "SELECT id, tenant_id, status, name FROM fusio_scope ORDER BY name, id"
+
+    private let tenantID: String?
+    private var catalogue: ScopeCatalogue?
+    private var loadedAt: Int64 = 0
+
+    init(tenantID: String?) {
+        self.tenantID = tenantID
+    }
+
+    func catalogue(knowing ids: [Int], from store: FusioStore) throws(StorageError) -> ScopeCatalogue {
+        let now = Self.milliseconds()
+        if let catalogue, now - loadedAt < Self.maximumAgeMilliseconds, ids.allSatisfy(catalogue.contains(id:)) {
+            return catalogue
+        }
+        let rows = try store.query(Self.sql, [])
+        let fresh = ScopeCatalogue(entriesInNameOrder: rows.compactMap { row in
+            guard let id = row.int(0), let status = row.int(2), let name = row.string(3) else { return nil }
+            return ScopeCatalogue.Entry(id: id, tenantID: row.string(1), status: status, name: name)
+        }, tenantID: tenantID)
+        catalogue = fresh
+        loadedAt = now
+        return fresh
+    }
+
+    private static func milliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}
+
+extension MariaDBRow {
+    /// A `GROUP_CONCAT` of ids as the scope queries return it.
+    func ids(_ column: Int) -> [Int] {
+        guard let list = string(column), !list.isEmpty else { return [] }
+        return list.split(separator: ",").compactMap { Int($0) }
+    }
+}

@@ -1,0 +1,35 @@
+import FusioAuth
+
+/// Repositories over plain arrays, for unit tests of the grant logic (integration tests use the real MariaDB).
+final class InMemoryStore: AppRepository, UserRepository, TokenRepository {
+    var clients: [ClientApp] = []
+    var users: [FusioUser] = []
+    var userScopes: [Int: AvailableScopes] = [:]
+    var inserted: [(token: NewToken, audit: TokenAudit)] = []
+    var failing = false
+
+    func findClients(appKey: String) throws(StorageError) -> [ClientApp] {
+        if failing { throw StorageError(cause: "down") }
+        return clients.filter { $0.app.key == appKey }
+    }
+
+    func findActiveUser(login: String, byName: Bool) throws(StorageError) -> FusioUser? {
+        if failing { throw StorageError(cause: "down") }
+        return users.first { (byName ? $0.name : $0.email) == login && $0.isActive }
+    }
+
+    func availableScopes(userID: Int) throws(StorageError) -> AvailableScopes {
+        userScopes[userID] ?? AvailableScopes(direct: [])
+    }
+
+    func insert(_ token: NewToken, audit: TokenAudit) throws(StorageError) -> Int {
+        if failing { throw StorageError(cause: "down") }
+        inserted.append((token, audit))
+        return inserted.count
+    }
+}
+
+struct FixedClock: Clock {
+    var time: UnixTime
+    func now() -> UnixTime { time }
+}
