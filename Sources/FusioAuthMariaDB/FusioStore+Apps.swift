@@ -8,11 +8,11 @@ extension FusioStore: AppRepository {
     static let clientSQL = """
         SELECT a.id, a.user_id, a.status, a.name, a.url, a.app_key, a.app_secret,
                u.id, u.status, u.name, u.email, u.identity_id,
-               (SELECT GROUP_CONCAT(x.scope_id ORDER BY x.scope_id) FROM fusio_app_scope x WHERE x.app_id = a.id),
-               (SELECT GROUP_CONCAT(x.scope_id ORDER BY x.scope_id) FROM fusio_plan_scope x
+               (SELECT GROUP_CONCAT(x.scope_id) FROM fusio_app_scope x WHERE x.app_id = a.id),
+               (SELECT GROUP_CONCAT(x.scope_id) FROM fusio_plan_scope x
                   JOIN fusio_user pu ON pu.plan_id = x.plan_id WHERE pu.id = a.id AND pu.tenant_id <=> ?),
-               (SELECT GROUP_CONCAT(x.scope_id ORDER BY x.scope_id) FROM fusio_user_scope x WHERE x.user_id = a.user_id),
-               (SELECT GROUP_CONCAT(x.scope_id ORDER BY x.scope_id) FROM fusio_plan_scope x
+               (SELECT GROUP_CONCAT(x.scope_id) FROM fusio_user_scope x WHERE x.user_id = a.user_id),
+               (SELECT GROUP_CONCAT(x.scope_id) FROM fusio_plan_scope x
                   JOIN fusio_user ou ON ou.plan_id = x.plan_id WHERE ou.id = a.user_id)
           FROM fusio_app a
           LEFT JOIN fusio_user u ON u.id = a.user_id AND u.tenant_id <=> ?

@@ -12,8 +12,8 @@ extension FusioStore: UserRepository {
         """
     /// A user's own scopes and plan scopes, unfiltered by tenant and status exactly as Fusio reads them.
     static let userScopesSQL = """
-        SELECT (SELECT GROUP_CONCAT(x.scope_id ORDER BY x.scope_id) FROM fusio_user_scope x WHERE x.user_id = ?),
-               (SELECT GROUP_CONCAT(x.scope_id ORDER BY x.scope_id) FROM fusio_plan_scope x
+        SELECT (SELECT GROUP_CONCAT(x.scope_id) FROM fusio_user_scope x WHERE x.user_id = ?),
+               (SELECT GROUP_CONCAT(x.scope_id) FROM fusio_plan_scope x
                   JOIN fusio_user ou ON ou.plan_id = x.plan_id WHERE ou.id = ?)
         """
 

@@ -104,3 +104,7 @@ public final class BCrypt {
         }
     }
 }
+
+/// The scratch area is reused without locking, so sharing one instance between threads would corrupt hashes.
+@available(*, unavailable)
+extension BCrypt: Sendable {}

@@ -100,4 +100,39 @@ import Testing
         let bytes = Array("xx[2]xx".utf8)
         #expect(try JSONParser.parse(bytes[2..<5]) == .array([.int(2)]))
     }
+
+    /// Mutated documents must only ever produce a value or a JSONParseError; a crash fails the whole run.
+    @Test func mutatedInputsNeverCrash() {
+        let seed = Array(#"{"iss":"http://127.0.0.1","n":[1,-2.5e3,true,null,{"é":"\ud83d\ude00\n"}],"x":""}"#.utf8)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        let interesting: [UInt8] = [0x00, 0x22, 0x5C, 0x5B, 0x5D, 0x7B, 0x7D, 0x2C, 0x3A, 0x2D, 0x30, 0x65, 0x75, 0xC0, 0xED, 0xF4, 0xFF]
+        var outcomes = (values: 0, errors: 0)
+        for _ in 0..<20_000 {
+            var bytes = seed
+            for _ in 0..<(1 + next() % 4) {
+                let position = next() % bytes.count
+                switch next() % 3 {
+                case 0: bytes[position] = interesting[next() % interesting.count]
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(interesting[next() % interesting.count], at: position)
+                }
+                if bytes.isEmpty { bytes = [0x31] }
+            }
+            do {
+                let value = try JSONParser.parse(bytes)
+                // Whatever parses must re-encode stably (whole floats such as -2500.0 come back as
+                // integers, as in PHP, so compare the encoded bytes rather than the values).
+                let encoded = JSONWriter.encode(value)
+                #expect(try JSONWriter.encode(JSONParser.parse(encoded)) == encoded)
+                outcomes.values += 1
+            } catch {
+                outcomes.errors += 1
+            }
+        }
+        #expect(outcomes.values > 0 && outcomes.errors > 0)
+    }
 }

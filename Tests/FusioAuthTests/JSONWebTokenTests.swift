@@ -134,6 +134,22 @@ import Testing
         #expect(rejection(token, key: shortKey) == .keyTooShort)
     }
 
+    /// Any single-character change to the token must be rejected with an error, never accepted or crash —
+    /// strict base64url makes even the unused low bits of the last signature character count.
+    @Test func everySingleCharacterChangeIsRejected() {
+        let original = Array(Self.token.utf8)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ".utf8)
+        var rejected = 0
+        for position in original.indices {
+            for replacement in alphabet where replacement != original[position] {
+                var bytes = original
+                bytes[position] = replacement
+                if rejection(String(decoding: bytes, as: UTF8.self)) != nil { rejected += 1 }
+            }
+        }
+        #expect(rejected == original.count * (alphabet.count - 1))
+    }
+
     @Test func signedTokensVerify() throws {
         var claims = Self.claims
         claims.jwtID = TokenGenerator.jwtID()

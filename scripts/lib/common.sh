@@ -103,7 +103,8 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 }
 
-build_release() {
+build_release() {   # FA_SKIP_BUILD=1: use an existing $FA_BIN as it is
+  if [ "${FA_SKIP_BUILD:-0}" = 1 ] && [ -x "$FA_BIN" ]; then log "using $FA_BIN (FA_SKIP_BUILD=1)"; return 0; fi
   command -v swift >/dev/null || die "swift not found in PATH"
   log "swift build -c release --product fusio-auth"
   (cd "$FA_ROOT" && swift build -c release --product fusio-auth)

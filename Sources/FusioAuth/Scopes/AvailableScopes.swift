@@ -17,10 +17,10 @@ public struct AvailableScopes: Sendable, Equatable {
     /// by its sub-scopes. Names are compared by bytes, as PHP keys are; Swift's `==` would merge canonically
     /// equivalent spellings.
     public func names(includingPlan: Bool) -> [String] {
-        var seen: Set<[UInt8]> = []
+        var seen: Set<ScopeBytes> = []
         var result: [String] = []
         func add(_ name: String) {
-            if seen.insert(Array(name.utf8)).inserted { result.append(name) }
+            if seen.insert(ScopeBytes(name)).inserted { result.append(name) }
         }
         for grant in includingPlan ? direct + plan : direct {
             add(grant.name)

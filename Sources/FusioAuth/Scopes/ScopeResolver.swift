@@ -24,15 +24,13 @@ public enum ScopeResolver {
     /// (`"10"` matches `"1e1"` and `" 010"`). Only names that look like numbers are affected; any other pair
     /// matches only when the bytes are identical.
     private static func kept(_ available: [String], whereIn requested: [String]) -> [String] {
-        let candidates = requested.map { (bytes: Array($0.utf8), number: PHPNumber(parsing: Array($0.utf8))) }
+        let exact = Set(requested.map(ScopeBytes.init))
+        // Scope names are almost never numeric: parse numbers only when some requested name could be one.
+        let numbers = requested.compactMap { PHPNumber(parsing: Array($0.utf8)) }
         return available.filter { name in
-            let bytes = Array(name.utf8)
-            let number = PHPNumber(parsing: bytes)
-            return candidates.contains { candidate in
-                if candidate.bytes == bytes { return true }
-                guard let number, let other = candidate.number else { return false }
-                return number.looselyEquals(other)
-            }
+            if exact.contains(ScopeBytes(name)) { return true }
+            guard !numbers.isEmpty, let number = PHPNumber(parsing: Array(name.utf8)) else { return false }
+            return numbers.contains { number.looselyEquals($0) }
         }
     }
 }
@@ -126,5 +124,24 @@ private struct PHPNumber {
         case let (.double(a), .integer(b)):
             return overflow == 0 && a == Double(b)
         }
+    }
+}
+
+/// A name compared by its UTF-8 bytes, as PHP compares strings; Swift's `==` would merge canonically
+/// equivalent spellings.
+struct ScopeBytes: Hashable {
+    let name: String
+
+    init(_ name: String) {
+        self.name = name
+    }
+
+    static func == (lhs: ScopeBytes, rhs: ScopeBytes) -> Bool {
+        lhs.name.utf8.elementsEqual(rhs.name.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(name.utf8.count)
+        for byte in name.utf8 { hasher.combine(byte) }
     }
 }
