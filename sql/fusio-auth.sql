@@ -9,3 +9,13 @@ CREATE TABLE IF NOT EXISTS fusioauth_schema (
   applied_at DATETIME NOT NULL,
   PRIMARY KEY(version)
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE `utf8mb4_unicode_ci` ENGINE = InnoDB;
+
+-- RFC 7636 challenges of authorization codes (fusio_app_code has no column for them). One row per code that
+-- was requested with PKCE; the token endpoint then demands a matching code_verifier.
+CREATE TABLE IF NOT EXISTS fusioauth_code_challenge (
+  code_id INT NOT NULL,
+  challenge VARCHAR(128) NOT NULL,
+  method VARCHAR(5) NOT NULL,
+  created DATETIME NOT NULL,
+  PRIMARY KEY(code_id)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE `utf8mb4_unicode_ci` ENGINE = InnoDB;

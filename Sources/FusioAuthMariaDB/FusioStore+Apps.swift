@@ -43,3 +43,17 @@ extension FusioStore: AppRepository {
         }
     }
 }
+
+extension FusioStore {
+    static let appByIDSQL = """
+        SELECT id, user_id, status, name, url, app_key, app_secret FROM fusio_app WHERE tenant_id <=> ? AND id = ?
+        """
+
+    public func findApp(id: Int) throws(StorageError) -> FusioApp? {
+        guard let row = try query(Self.appByIDSQL, [tenant, .int(Int64(id))]).first,
+              let id = row.int(0), let userID = row.int(1), let status = row.int(2),
+              let key = row.string(5), let secret = row.string(6) else { return nil }
+        return FusioApp(id: id, userID: userID, status: status, name: row.string(3) ?? "", url: row.string(4) ?? "",
+                        key: key, secret: secret)
+    }
+}

@@ -11,25 +11,75 @@ extension FusioStore: TokenRepository {
         INSERT INTO fusio_audit (tenant_id, app_id, user_id, ref_id, event, ip, message, content, date)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
+    static let tokenByRefreshSQL = """
+        SELECT id, app_id, user_id, status, scope, date FROM fusio_token
+         WHERE tenant_id <=> ? AND refresh = ? ORDER BY id DESC LIMIT 1
+        """
+    static let lockTokenSQL = "SELECT status, user_id, app_id FROM fusio_token WHERE id = ? FOR UPDATE"
+    static let retireTokenSQL = "UPDATE fusio_token SET status = 2 WHERE id = ?"
+    static let revokeFamilySQL = """
+        UPDATE fusio_token SET status = 2 WHERE tenant_id <=> ? AND user_id = ? AND app_id <=> ? AND status = 1
+        """
 
     public func insert(_ token: NewToken, audit: TokenAudit) throws(StorageError) -> Int {
         let categoryID = try categoryID(named: token.categoryName)
         do {
             return try connection.transaction { connection in
-                let inserted = try connection.execute(Self.insertTokenSQL, [
-                    tenant, .int(Int64(categoryID)), token.appID.map { .int(Int64($0)) } ?? .null,
-                    .int(Int64(token.userID)), .text(token.name), .text(token.accessToken), .text(token.refreshToken),
-                    .text(token.scope), .text(token.ip), .text(token.expire.databaseString),
-                    .text(token.date.databaseString),
-                ])
-                let tokenID = Int(inserted.lastInsertID)
-                try connection.execute(Self.insertAuditSQL, [
-                    tenant, .int(Int64(audit.appID)), .int(Int64(audit.userID)), .int(Int64(tokenID)),
-                    .text(TokenAudit.generateEvent), .text(audit.ip), .text(TokenAudit.generateMessage),
-                    .text(audit.content(tokenID: tokenID)), .text(audit.now.databaseString),
-                ])
-                return tokenID
+                try insertRows(token, audit: audit, categoryID: categoryID, on: connection)
             }
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    /// The token row and its audit row; the caller owns the transaction.
+    func insertRows(_ token: NewToken, audit: TokenAudit, categoryID: Int, on connection: MariaDBConnection) throws -> Int {
+        let inserted = try connection.execute(Self.insertTokenSQL, [
+            tenant, .int(Int64(categoryID)), token.appID.map { .int(Int64($0)) } ?? .null,
+            .int(Int64(token.userID)), .text(token.name), .text(token.accessToken), .text(token.refreshToken),
+            .text(token.scope), .text(token.ip), .text(token.expire.databaseString), .text(token.date.databaseString),
+        ])
+        let tokenID = Int(inserted.lastInsertID)
+        try connection.execute(Self.insertAuditSQL, [
+            tenant, .int(Int64(audit.appID)), .int(Int64(audit.userID)), .int(Int64(tokenID)),
+            .text(TokenAudit.generateEvent), .text(audit.ip), .text(TokenAudit.generateMessage),
+            .text(audit.content(tokenID: tokenID)), .text(audit.now.databaseString),
+        ])
+        return tokenID
+    }
+
+    public func findByRefreshToken(_ refreshToken: String) throws(StorageError) -> StoredToken? {
+        guard let row = try query(Self.tokenByRefreshSQL, [tenant, .text(refreshToken)]).first,
+              let id = row.int(0), let userID = row.int(2), let status = row.int(3) else { return nil }
+        return StoredToken(id: id, appID: row.int(1), userID: userID, status: status, scope: row.string(4) ?? "",
+                           date: row.string(5).flatMap { UnixTime(databaseString: $0) })
+    }
+
+    public func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> Bool {
+        let categoryID = try categoryID(named: token.row.categoryName)
+        do {
+            return try connection.transaction { connection in
+                guard let row = try connection.query(Self.lockTokenSQL, [.int(Int64(tokenID))]).first,
+                      let status = row.int(0), let userID = row.int(1) else { return false }
+                guard status == StoredToken.activeStatus else {
+                    // Lost a race with another refresh of the same token, or a replay: treat both as reuse.
+                    try connection.execute(Self.revokeFamilySQL, [
+                        tenant, .int(Int64(userID)), row.int(2).map { .int(Int64($0)) } ?? .null,
+                    ])
+                    return false
+                }
+                try connection.execute(Self.retireTokenSQL, [.int(Int64(tokenID))])
+                _ = try insertRows(token.row, audit: token.audit, categoryID: categoryID, on: connection)
+                return true
+            }
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    public func revokeTokens(userID: Int, appID: Int?) throws(StorageError) {
+        do {
+            try connection.execute(Self.revokeFamilySQL, [tenant, .int(Int64(userID)), appID.map { .int(Int64($0)) } ?? .null])
         } catch {
             throw Self.storageError(error)
         }

@@ -18,12 +18,7 @@ extension FusioStore: UserRepository {
         """
 
     public func findActiveUser(login: String, byName: Bool) throws(StorageError) -> FusioUser? {
-        let rows = try query(byName ? Self.userByNameSQL : Self.userByEmailSQL, [tenant, .text(login)])
-        guard let row = rows.first, let id = row.int(0), let status = row.int(1), let name = row.string(2) else {
-            return nil
-        }
-        return FusioUser(id: id, status: status, name: name, email: row.string(3), identityID: row.int(4),
-                         passwordHash: row.string(5))
+        try query(byName ? Self.userByNameSQL : Self.userByEmailSQL, [tenant, .text(login)]).first.flatMap(Self.user)
     }
 
     public func availableScopes(userID: Int) throws(StorageError) -> AvailableScopes {
@@ -33,5 +28,22 @@ extension FusioStore: UserRepository {
         let catalogue = try scopes.catalogue(knowing: row.ids(0) + row.ids(1), from: self)
         return AvailableScopes(direct: catalogue.grants(ids: row.ids(0), visibility: .all),
                                plan: catalogue.grants(ids: row.ids(1), visibility: .all))
+    }
+}
+
+extension FusioStore {
+    static let userByIDSQL = """
+        SELECT id, status, name, email, identity_id, password FROM fusio_user WHERE tenant_id <=> ? AND id = ?
+        """
+
+    public func findUser(id: Int) throws(StorageError) -> FusioUser? {
+        try query(Self.userByIDSQL, [tenant, .int(Int64(id))]).first.flatMap(Self.user)
+    }
+
+    /// A row of `SELECT id, status, name, email, identity_id, password`.
+    static func user(_ row: MariaDBRow) -> FusioUser? {
+        guard let id = row.int(0), let status = row.int(1), let name = row.string(2) else { return nil }
+        return FusioUser(id: id, status: status, name: name, email: row.string(3), identityID: row.int(4),
+                         passwordHash: row.string(5))
     }
 }

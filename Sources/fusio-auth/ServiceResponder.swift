@@ -19,14 +19,28 @@ final class ServiceResponder: FastCGIResponder {
         MariaDBConnection.initializeThread()
         let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings.database))
         let store = FusioStore(connection: connection, tenantID: settings.tenantID)
+        let clock = SystemClock()
         let authenticator = UserAuthenticator(users: store)
-        let issuer = TokenIssuer(settings: settings, tokens: store, clock: SystemClock())
+        let clients = ClientAuthenticator(apps: store)
+        let issuer = TokenIssuer(settings: settings, tokens: store, clock: clock)
+        let refresher = TokenRefresher(tokens: store, apps: store, users: store, issuer: issuer,
+                                       refreshLifetime: settings.refreshLifetime, clock: clock)
         let endpoint = TokenEndpoint(handlers: [
-            ClientCredentialsGrant(apps: store, users: store, authenticator: authenticator, issuer: issuer),
+            ClientCredentialsGrant(clients: clients, users: store, authenticator: authenticator, issuer: issuer),
+            PasswordGrant(clients: clients, users: store, authenticator: authenticator, issuer: issuer),
+            AuthorizationCodeGrant(apps: store, users: store, codes: store, tokens: store, issuer: issuer, clock: clock),
+            RefreshTokenGrant(clients: clients, authenticator: authenticator, refresher: refresher),
         ])
         let clientIP = ClientIPResolver(trustedHeader: settings.trustedIPHeader)
         router.add("POST", "/authorization/token", TokenController(endpoint: endpoint, clientIP: clientIP, logger: logger))
-        router.add("GET", "/health", HealthController(check: store))
+        let consumerLogin = ConsumerLoginController(
+            login: ConsumerLogin(users: store, authenticator: authenticator, issuer: issuer), refresher: refresher,
+            clientIP: clientIP, logger: logger)
+        router.add("POST", "/consumer/login", consumerLogin.post)
+        router.add("PUT", "/consumer/login", consumerLogin.put)
+        // POST too, so load generators that only send POST (the shared benchmark's ping row) can probe it.
+        let health = HealthController(check: store)
+        for method in ["GET", "HEAD", "POST"] { router.add(method, "/health", health) }
     }
 
     func respond(to request: FastCGIRequest) {

@@ -33,7 +33,7 @@ import Testing
                                                 ScopeGrant(name: "consumer.app", subScopes: [])]),
             ownerScopes: ownerScopes)]
         let issuer = TokenIssuer(settings: settings, tokens: store, clock: FixedClock(time: Self.now))
-        grant = ClientCredentialsGrant(apps: store, users: store, authenticator: UserAuthenticator(users: store),
+        grant = ClientCredentialsGrant(clients: ClientAuthenticator(apps: store), users: store, authenticator: UserAuthenticator(users: store),
                                        issuer: issuer)
     }
 

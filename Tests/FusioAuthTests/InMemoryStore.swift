@@ -18,6 +18,20 @@ final class InMemoryStore: AppRepository, UserRepository, TokenRepository {
         return users.first { (byName ? $0.name : $0.email) == login && $0.isActive }
     }
 
+    func findApp(id: Int) throws(StorageError) -> FusioApp? {
+        clients.first { $0.app.id == id }?.app
+    }
+
+    func findUser(id: Int) throws(StorageError) -> FusioUser? {
+        users.first { $0.id == id }
+    }
+
+    func findByRefreshToken(_ refreshToken: String) throws(StorageError) -> StoredToken? { nil }
+
+    func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> Bool { false }
+
+    func revokeTokens(userID: Int, appID: Int?) throws(StorageError) {}
+
     func availableScopes(userID: Int) throws(StorageError) -> AvailableScopes {
         userScopes[userID] ?? AvailableScopes(direct: [])
     }

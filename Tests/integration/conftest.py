@@ -199,6 +199,29 @@ def create_app(user: User, scopes: str = "authorization,consumer,default", name:
 
 
 # SQL helpers for fixtures the CLI does not offer
+def php_password_hash(password: str, cost: int = 10) -> str:
+    """A hash made by PHP's password_hash (what PHP Fusio writes), via php-cli."""
+    p = subprocess.run(["php", "-r", "echo password_hash($argv[1], PASSWORD_BCRYPT, ['cost' => (int)$argv[2]]);",
+                        password, str(cost)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and p.stdout.startswith("$2y$"), f"php password_hash failed: {p.stderr}"
+    return p.stdout
+
+
+def sql_create_user(conn, password_hash: str | None, role: str = "Consumer", status: int = 1,
+                    scopes: tuple[str, ...] = ("authorization", "default"), name: str | None = None) -> User:
+    """A user inserted directly into fusio_user (as PHP Fusio or an import would), with the given scopes."""
+    name = name or unique("q")
+    email = f"{name}@example.org"
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO fusio_user (tenant_id, role_id, status, name, email, password, date) "
+                    "SELECT NULL, id, %s, %s, %s, %s, UTC_TIMESTAMP() FROM fusio_role "
+                    "WHERE tenant_id IS NULL AND name = %s", (status, name, email, password_hash, role))
+        assert cur.rowcount == 1, f"no role {role}"
+        uid = cur.lastrowid
+    set_user_scopes(conn, uid, list(scopes))
+    return User(uid, name, email, "")
+
+
 def set_user_scopes(conn, user_id: int, names: list[str]) -> None:
     q(conn, "DELETE FROM fusio_user_scope WHERE user_id = %s", (user_id,))
     for n in names:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import secrets
 import time
 import urllib.parse
 
@@ -19,8 +20,8 @@ import pytest
 import requests
 
 from conftest import (APP_KEY_RE, EXPIRE_P2D, JTI_RE, JWT_HEADER_B64, REFRESH_RE, App, User, basic,
-                      category_id, create_app, create_user, decode_jwt, fusio_uuid, post_token, q, q1,
-                      set_app_scopes, set_user_scopes, utcnow)
+                      category_id, create_app, create_user, decode_jwt, fusio_uuid, php_password_hash, post_token, q,
+                      q1, set_app_scopes, set_user_scopes, sql_create_user, utcnow)
 
 UA = "fusio-auth-tests/1.0 (integration)"
 CONSUMER_SUBS = sorted(["agent", "app", "event", "grant", "log", "page", "form", "payment", "plan", "scope",
@@ -232,6 +233,30 @@ def test_user_credentials_fallback_in_body(token_url, db, user):
     body = assert_token_response(r)
     assert body["scope"] == "default"
     assert token_row(db, body["access_token"])["app_id"] is None
+
+
+@pytest.mark.parametrize("prefix,cost", [("$2y$", 10), ("$2a$", 10), ("$2b$", 4), ("$2y$", 11)])
+def test_user_fallback_accepts_php_hashes(prefix, cost, token_url, db):
+    # §5.1: PHP password_hash output ($2y$, cost 10 before PHP 8.4), and $2a$/$2b$ of any cost
+    password = "php-" + secrets.token_hex(6)
+    h = prefix + php_password_hash(password, cost)[4:]
+    u = sql_create_user(db, h)
+    body = assert_token_response(cc(token_url, auth=(u.name, password)))
+    assert body["scope"] == "authorization,default"
+    assert token_row(db, body["access_token"])["user_id"] == u.id
+    assert_oauth_error(cc(token_url, auth=(u.name, password + "!")), 401, "invalid_client", (password,))
+
+
+@pytest.mark.parametrize("status", [0, 2])
+def test_user_fallback_needs_an_active_user(status, token_url, db):
+    password = "php-" + secrets.token_hex(6)
+    u = sql_create_user(db, php_password_hash(password, 4), status=status)
+    assert_oauth_error(cc(token_url, auth=(u.name, password)), 401, "invalid_client", (password,))
+
+
+def test_user_fallback_without_password(token_url, db):
+    u = sql_create_user(db, None)
+    assert_oauth_error(cc(token_url, auth=(u.name, "anything")), 401, "invalid_client")
 
 
 # ----------------------------------------------------------------------------- scopes (§3.3.6)

@@ -20,6 +20,17 @@ public struct TokenRequest: Sendable {
         return value
     }
 
+    /// The client id with its secret if one was sent: a public client (PKCE) sends only `client_id`.
+    public func clientIdentification() throws(OAuthError) -> (id: String, secret: String?) {
+        do {
+            let credentials = try clientCredentials()
+            return (credentials.id, credentials.secret)
+        } catch {
+            guard error == .credentialsNotAvailable, let id = parameters["client_id"], !id.isEmpty else { throw error }
+            return (id, nil)
+        }
+    }
+
     /// Client credentials from `Authorization: Basic` or from `client_id`/`client_secret` in the body.
     /// Both present and different is refused rather than guessing which one the client meant.
     public func clientCredentials() throws(OAuthError) -> ClientCredentials {

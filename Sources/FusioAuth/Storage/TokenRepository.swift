@@ -1,4 +1,12 @@
 public protocol TokenRepository {
     /// Inserts the `fusio_token` row and its `fusio_audit` row in one transaction; returns the token id.
     func insert(_ token: NewToken, audit: TokenAudit) throws(StorageError) -> Int
+    /// The row of the configured tenant with this refresh token, whatever its status.
+    func findByRefreshToken(_ refreshToken: String) throws(StorageError) -> StoredToken?
+    /// In one transaction with the old row locked: if it is still active, set it to status 2 and store the new
+    /// token (true); otherwise store nothing and revoke the user's and app's active tokens (false).
+    func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> Bool
+    /// Sets every active token of this user and app (or of the user's app-less tokens when `appID` is nil) to
+    /// status 2, as Fusio's `removeAllTokensFromAppAndUser` does.
+    func revokeTokens(userID: Int, appID: Int?) throws(StorageError)
 }

@@ -21,8 +21,22 @@ public final class TokenIssuer {
         self.clock = clock
     }
 
+    /// Checks, signs and stores a token in one step (row and audit in one transaction).
     public func issue(app: FusioApp?, user: FusioUser?, scopes: [String], category: String, name: String,
                       ip: String) throws(OAuthError) -> IssuedToken {
+        let prepared = try prepare(app: app, user: user, scopes: scopes, category: category, name: name, ip: ip)
+        do throws(StorageError) {
+            _ = try tokens.insert(prepared.row, audit: prepared.audit)
+        } catch {
+            throw .temporarilyUnavailable(error)
+        }
+        return prepared.response
+    }
+
+    /// Checks and signs a token without storing it, for grants that must store it in a transaction of their own
+    /// (consuming a code, rotating a refresh token).
+    public func prepare(app: FusioApp?, user: FusioUser?, scopes: [String], category: String, name: String,
+                        ip: String) throws(OAuthError) -> PreparedToken {
         guard !scopes.isEmpty else { throw .noValidScope }
         let scope = ScopeList.join(scopes)
         guard scope.utf8.count <= Self.maximumScopeLength else { throw .tooManyScopes }
@@ -45,14 +59,10 @@ public final class TokenIssuer {
             accessToken: accessToken, refreshToken: TokenGenerator.refreshToken(), scope: scope, ip: ip,
             expire: expire, date: now)
         let audit = TokenAudit(appID: app?.id, userID: user.id, ip: ip, scopes: scopes, expires: expire, now: now)
-        do throws(StorageError) {
-            _ = try tokens.insert(row, audit: audit)
-        } catch {
-            throw .temporarilyUnavailable(error)
-        }
-        return IssuedToken(
+        let response = IssuedToken(
             accessToken: accessToken, expiresIn: expire.seconds - now.seconds, refreshToken: row.refreshToken,
             scope: scope, idToken: scopes.contains("openid") ? accessToken : nil)
+        return PreparedToken(row: row, audit: audit, response: response)
     }
 
     /// Fusio stores "n/a" when the client sent no User-Agent.

@@ -1,0 +1,75 @@
+import FusioCrypto
+
+/// `grant_type=authorization_code` (§3.3.5, §3.4.5) with the fixes of §8.2: single use (consumed in the
+/// transaction that issues the token; a replay revokes the user's tokens for the app), NULL and absent
+/// `redirect_uri` treated as equal, and PKCE (RFC 7636) for codes created with a challenge, which also lets
+/// a public client leave the secret out.
+public final class AuthorizationCodeGrant: GrantHandler {
+    public let grantType = "authorization_code"
+    /// Fusio's code lifetime.
+    public static let codeLifetimeSeconds: Int64 = 1800
+
+    private let apps: any AppRepository
+    private let users: any UserRepository
+    private let codes: any AuthorizationCodeRepository
+    private let tokens: any TokenRepository
+    private let issuer: TokenIssuer
+    private let clock: any Clock
+
+    public init(apps: any AppRepository, users: any UserRepository, codes: any AuthorizationCodeRepository,
+                tokens: any TokenRepository, issuer: TokenIssuer, clock: any Clock) {
+        self.apps = apps
+        self.users = users
+        self.codes = codes
+        self.tokens = tokens
+        self.issuer = issuer
+        self.clock = clock
+    }
+
+    public func handle(_ request: TokenRequest) throws(OAuthError) -> IssuedToken {
+        let codeValue = try request.required("code")
+        let client = try request.clientIdentification()
+        guard let code = try OAuthError.storage({ () throws(StorageError) in try codes.findCode(codeValue) }) else {
+            throw .invalidCode
+        }
+        if code.isConsumed { try revokeAndReject(code) }
+
+        guard let app = try OAuthError.storage({ () throws(StorageError) in try apps.findClients(appKey: client.id) })
+            .first(where: { $0.app.id == code.appID }), app.app.isActive else {
+            throw .unknownCredentials
+        }
+        if let secret = client.secret {
+            guard ConstantTime.equals(Array(app.app.secret.utf8), Array(secret.utf8)) else { throw .unknownCredentials }
+        }
+        if let challenge = code.challenge {
+            guard let verifier = request.parameters["code_verifier"], challenge.isSatisfied(by: verifier) else {
+                throw .codeVerifierMismatch
+            }
+        } else if client.secret == nil {
+            // Without PKCE the code alone must not be enough: the app has to prove it is the client.
+            throw .unknownCredentials
+        }
+        let given = request.parameters["redirect_uri"].flatMap { $0.isEmpty ? nil : $0 }
+        let stored = code.redirectURI.flatMap { $0.isEmpty ? nil : $0 }
+        guard given == stored else { throw .redirectURIMismatch }
+        guard let date = code.date else { throw .invalidGrant("Provided an invalid date") }
+        guard clock.now().seconds - date.seconds <= Self.codeLifetimeSeconds else { throw .codeExpired }
+
+        let (user, userScopes) = try OAuthError.storage { () throws(StorageError) in
+            (try users.findUser(id: code.userID), try users.availableScopes(userID: code.userID))
+        }
+        let scopes = ScopeResolver.validScopes(requested: code.scope, app: app.appScopes, user: userScopes)
+        let prepared = try issuer.prepare(app: app.app, user: user, scopes: scopes, category: TokenCategory.authorization,
+                                          name: request.userAgent ?? "", ip: request.clientIP)
+        guard try OAuthError.storage({ () throws(StorageError) in try codes.exchange(codeID: code.id, for: prepared) }) else {
+            try revokeAndReject(code)
+        }
+        return prepared.response
+    }
+
+    /// RFC 6749 §4.1.2: a code used twice must be refused, and the tokens issued from it should be revoked.
+    private func revokeAndReject(_ code: AuthorizationCode) throws(OAuthError) -> Never {
+        try OAuthError.storage { () throws(StorageError) in try tokens.revokeTokens(userID: code.userID, appID: code.appID) }
+        throw .codeReused
+    }
+}

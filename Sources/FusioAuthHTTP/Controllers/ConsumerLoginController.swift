@@ -1,0 +1,72 @@
+import FusioAuth
+import Logging
+
+/// `POST /consumer/login` (log in) and `PUT /consumer/login` (refresh), answering
+/// `{token, expires_in, refresh_token, scope}` and Fusio's generic error body. As for every Fusio operation, a
+/// request without `User-Agent` is refused.
+public final class ConsumerLoginController {
+    private let login: ConsumerLogin
+    private let refresher: TokenRefresher
+    private let clientIP: ClientIPResolver
+    private let logger: Logger
+
+    public init(login: ConsumerLogin, refresher: TokenRefresher, clientIP: ClientIPResolver, logger: Logger) {
+        self.login = login
+        self.refresher = refresher
+        self.clientIP = clientIP
+        self.logger = logger
+    }
+
+    public var post: some HTTPHandler { Handler(controller: self, action: .login) }
+    public var put: some HTTPHandler { Handler(controller: self, action: .refresh) }
+
+    enum Action { case login, refresh }
+
+    struct Handler: HTTPHandler {
+        let controller: ConsumerLoginController
+        let action: Action
+
+        func handle(_ request: HTTPRequest) -> HTTPResponse {
+            controller.handle(request, action: action)
+        }
+    }
+
+    func handle(_ request: HTTPRequest, action: Action) -> HTTPResponse {
+        guard let userAgent = request.header("user-agent"), !userAgent.isEmpty else {
+            return HTTPError(status: 400, message: "Request must contain an User-Agent header").response
+        }
+        let parameters: RequestParameters
+        do {
+            parameters = try request.mediaType == "application/x-www-form-urlencoded" ? .form(request.body) : .json(request.body)
+        } catch {
+            return HTTPError(status: 400, message: error.description).response
+        }
+        let ip = clientIP.resolve(request)
+        do {
+            let token: IssuedToken
+            switch action {
+            case .login:
+                token = try login.login(username: parameters["username"], password: parameters["password"],
+                                        scopes: parameters.list("scopes"), userAgent: userAgent, ip: ip)
+            case .refresh:
+                guard let refreshToken = parameters["refresh_token"], !refreshToken.isEmpty else {
+                    return HTTPError(status: 400, message: "No refresh token provided").response
+                }
+                // No client authentication here, as in Fusio; rotation and reuse detection still apply.
+                token = try refresher.refresh(refreshToken, category: TokenCategory.consumer,
+                                              name: "Consumer Refresh by \(userAgent) (\(ip))", ip: ip) { _ throws(OAuthError) in }
+            }
+            return .json(200, [
+                "token": .string(token.accessToken), "expires_in": .int(Int(token.expiresIn)),
+                "refresh_token": .string(token.refreshToken), "scope": .string(token.scope),
+            ], headers: TokenController.noStore)
+        } catch {
+            if let detail = error.logDetail {
+                logger.error("consumer login failed", metadata: ["error": "\(error.code)", "detail": "\(detail)"])
+            }
+            var failure = HTTPError(status: error.httpStatus == 401 ? 400 : error.httpStatus, message: error.message)
+            failure.headers = TokenController.noStore
+            return failure.response
+        }
+    }
+}
