@@ -2,18 +2,11 @@ import FusioAuth
 import MariaDB
 
 extension FusioStore: AppRepository {
-    /// One round trip: the app, its owner and four scope id lists — the app's scopes, the app's plan scopes
-    /// (Fusio looks the plan up with the app id as a user id; kept so both sides grant the same scopes), the
-    /// owner's scopes and the owner's plan scopes — expanded afterwards from the scope catalogue.
+    /// The app and its owner. Credentials and status are always read fresh; the scope lists come from
+    /// `scopes(appID:userID:)`, which caches them for a second.
     static let clientSQL = """
         SELECT a.id, a.user_id, a.status, a.name, a.url, a.app_key, a.app_secret,
-               u.id, u.status, u.name, u.email, u.identity_id,
-               (SELECT GROUP_CONCAT(x.scope_id) FROM fusio_app_scope x WHERE x.app_id = a.id),
-               (SELECT GROUP_CONCAT(x.scope_id) FROM fusio_plan_scope x
-                  JOIN fusio_user pu ON pu.plan_id = x.plan_id WHERE pu.id = a.id AND pu.tenant_id <=> ?),
-               (SELECT GROUP_CONCAT(x.scope_id) FROM fusio_user_scope x WHERE x.user_id = a.user_id),
-               (SELECT GROUP_CONCAT(x.scope_id) FROM fusio_plan_scope x
-                  JOIN fusio_user ou ON ou.plan_id = x.plan_id WHERE ou.id = a.user_id)
+               u.id, u.status, u.name, u.email, u.identity_id
           FROM fusio_app a
           LEFT JOIN fusio_user u ON u.id = a.user_id AND u.tenant_id <=> ?
          WHERE a.tenant_id <=> ? AND a.app_key = ?
@@ -21,12 +14,10 @@ extension FusioStore: AppRepository {
         """
 
     public func findClients(appKey: String) throws(StorageError) -> [ClientApp] {
-        let rows = try query(Self.clientSQL, [tenant, tenant, tenant, .text(appKey)])
-        guard !rows.isEmpty else { return [] }
-        let catalogue = try scopes.catalogue(knowing: rows.flatMap { row in (12...15).flatMap(row.ids) }, from: self)
-        return rows.compactMap { row in
+        var clients: [ClientApp] = []
+        for row in try query(Self.clientSQL, [tenant, tenant, .text(appKey)]) {
             guard let id = row.int(0), let userID = row.int(1), let status = row.int(2),
-                  let key = row.string(5), let secret = row.string(6) else { return nil }
+                  let key = row.string(5), let secret = row.string(6) else { continue }
             let app = FusioApp(id: id, userID: userID, status: status, name: row.string(3) ?? "",
                                url: row.string(4) ?? "", key: key, secret: secret)
             var owner: FusioUser?
@@ -34,13 +25,11 @@ extension FusioStore: AppRepository {
                 owner = FusioUser(id: ownerID, status: ownerStatus, name: ownerName, email: row.string(10),
                                   identityID: row.int(11), passwordHash: nil)
             }
-            return ClientApp(
-                app: app, owner: owner,
-                appScopes: AvailableScopes(direct: catalogue.grants(ids: row.ids(12), visibility: .activeInTenant),
-                                           plan: catalogue.grants(ids: row.ids(13), visibility: .activeInTenant)),
-                ownerScopes: AvailableScopes(direct: catalogue.grants(ids: row.ids(14), visibility: .all),
-                                             plan: catalogue.grants(ids: row.ids(15), visibility: .all)))
+            let scopes = try scopes(appID: id, userID: userID)
+            clients.append(ClientApp(app: app, owner: owner, appScopes: scopes.app ?? AvailableScopes(direct: []),
+                                     ownerScopes: scopes.user ?? AvailableScopes(direct: [])))
         }
+        return clients
     }
 }
 

@@ -9,6 +9,7 @@ public final class FusioStore {
     let tenant: MariaDBValue
     private var categoryIDs: [String: Int] = [:]
     let scopes: ScopeCatalogueCache
+    let assignments = ScopeAssignmentCache()
 
     /// Session settings the queries rely on: scope id lists come back as GROUP_CONCAT, whose default limit
     /// (1024 bytes) would cut long lists silently.

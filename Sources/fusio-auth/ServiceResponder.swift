@@ -46,16 +46,17 @@ final class ServiceResponder: FastCGIResponder {
     func respond(to request: FastCGIRequest) {
         var headers: [String: String] = [:]
         var method = "GET", uri = "/", remote = ""
-        for (name, value) in request.parameters {
-            switch name {
-            case "REQUEST_METHOD": method = value
-            case "REQUEST_URI": uri = value
-            case "REMOTE_ADDR": remote = value
-            case "CONTENT_TYPE": if !value.isEmpty { headers["content-type"] = value }
-            default:
-                if name.hasPrefix("HTTP_") {
-                    headers[String(name.dropFirst(5)).lowercased().replacingUnderscores()] = value
-                }
+        request.forEachParameter { name, value in
+            if name.starts(with: Self.httpPrefix) {
+                headers[Self.headerName(name.dropFirst(Self.httpPrefix.count))] = String(decoding: value, as: UTF8.self)
+            } else if name.elementsEqual(Self.requestMethod) {
+                method = String(decoding: value, as: UTF8.self)
+            } else if name.elementsEqual(Self.requestURI) {
+                uri = String(decoding: value, as: UTF8.self)
+            } else if name.elementsEqual(Self.remoteAddress) {
+                remote = String(decoding: value, as: UTF8.self)
+            } else if name.elementsEqual(Self.contentType), !value.isEmpty {
+                headers["content-type"] = String(decoding: value, as: UTF8.self)
             }
         }
         var body: [UInt8] = []
@@ -75,8 +76,17 @@ final class ServiceResponder: FastCGIResponder {
     }
 }
 
-extension String {
-    func replacingUnderscores() -> String {
-        String(unicodeScalars.map { $0 == "_" ? "-" : Character($0) })
+extension ServiceResponder {
+    static let httpPrefix = Array("HTTP_".utf8)
+    static let requestMethod = Array("REQUEST_METHOD".utf8)
+    static let requestURI = Array("REQUEST_URI".utf8)
+    static let remoteAddress = Array("REMOTE_ADDR".utf8)
+    static let contentType = Array("CONTENT_TYPE".utf8)
+
+    /// `USER_AGENT` → `user-agent`: the HTTP layer's header names.
+    static func headerName(_ cgiName: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        String(decoding: cgiName.map { byte in
+            byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+        }, as: UTF8.self)
     }
 }

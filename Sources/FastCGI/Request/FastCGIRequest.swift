@@ -20,18 +20,24 @@ public final class FastCGIRequest {
     /// Every parameter in the order the web server sent them.
     public var parameters: [(name: String, value: String)] {
         var result: [(String, String)] = []
-        guard var cursor = record.pointee.envp else { return result }
+        forEachParameter { name, value in
+            result.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+        }
+        return result
+    }
+
+    /// Visits the raw parameters without copying them, so a caller makes strings only of those it needs.
+    /// The buffers are valid only during the call.
+    public func forEachParameter(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
+        guard var cursor = record.pointee.envp else { return }
         while let entry = cursor.pointee {
-            let raw = UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self)
-            let length = strlen(entry)
-            let bytes = UnsafeBufferPointer(start: raw, count: length)
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self),
+                                            count: strlen(entry))
             if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
-                result.append((String(decoding: bytes[..<equals], as: UTF8.self),
-                               String(decoding: bytes[(equals + 1)...], as: UTF8.self)))
+                body(UnsafeBufferPointer(rebasing: bytes[..<equals]), UnsafeBufferPointer(rebasing: bytes[(equals + 1)...]))
             }
             cursor += 1
         }
-        return result
     }
 
     /// Reads the request body. More than `limit` bytes (declared or actually sent) gives `.tooLarge` without

@@ -1,0 +1,195 @@
+"""Races on single-use credentials, through nginx into the pool: of 20 concurrent refreshes of one refresh
+token, or 20 concurrent exchanges of one authorization code, exactly one succeeds (issue 3, reference §8.2
+items 2, 4 and 26: SELECT ... FOR UPDATE on the token row / code row, rotation in one transaction).
+
+Each request runs in its own thread with its own requests.Session. The sessions first open their
+keep-alive connection (GET /health), then all threads wait at a barrier and fire together.
+
+nginx's upstream allows only workers x threads FastCGI connections (max_conns) and answers 502 at once
+when all are busy (nginx/fusio-auth-upstream.conf); such a request never reached fusio-auth, so it is
+sent again until fusio-auth answers it. In the end every one of the 20 requests has been answered by
+fusio-auth itself.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+import requests
+
+from conftest import create_app, create_user, q
+from grantlib import (CONSUMED, UA, assert_oauth_error, assert_token_response, code_row, insert_code, pkce_pair,
+                      row_by_refresh, statuses, token_request, token_row)
+
+N = 20
+MAX_502_RETRIES = 200   # bounded: a server that stays away fails the test
+# scripts/test --long runs every race 10 times: a lost race is rare, so more rounds find more
+ROUNDS = range(10 if os.environ.get("FA_LONG") == "1" else 1)
+
+
+def race(base_url: str, fire) -> list[requests.Response]:
+    """Runs fire(session) in N threads released together by a barrier; returns the N final responses."""
+    barrier = threading.Barrier(N)
+    results: list[requests.Response | BaseException | None] = [None] * N
+
+    def worker(i: int) -> None:
+        s = requests.Session()
+        try:
+            warm = s.get(base_url + "/health", headers={"User-Agent": UA}, timeout=20)
+            assert warm.status_code == 200, warm.text
+            barrier.wait(timeout=60)
+            for _ in range(MAX_502_RETRIES):
+                r = fire(s)
+                if not (r.status_code == 502 and not r.headers.get("Content-Type", "").startswith("application/json")):
+                    break
+            results[i] = r
+        except BaseException as e:     # reported below, with the thread's index
+            barrier.abort()
+            results[i] = e
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(N)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), "a request thread did not finish within 120 s"
+    errors = [(i, r) for i, r in enumerate(results) if not isinstance(r, requests.Response)]
+    assert not errors, f"request threads failed: {errors}"
+    return results  # type: ignore[return-value]
+
+
+def one_winner(responses: list[requests.Response]) -> tuple[requests.Response, list[requests.Response]]:
+    codes = [r.status_code for r in responses]
+    assert 502 not in codes, f"fusio-auth never answered some requests (nginx 502): {codes}"
+    winners = [r for r in responses if r.status_code == 200]
+    assert len(winners) == 1, f"expected exactly one 200 among {N}, got statuses {sorted(codes)}"
+    return winners[0], [r for r in responses if r.status_code != 200]
+
+
+def assert_losers(losers: list[requests.Response], error: str, description: str | None = None) -> None:
+    """Every loser got 400 with the same OAuth error (checked last, after the database state, and all at once so
+    that a failure lists every odd answer)."""
+    def ok(r):
+        if r.status_code != 400 or "no-store" not in r.headers.get("Cache-Control", ""):
+            return False
+        body = r.json()
+        return body.get("error") == error and (description is None or body.get("error_description") == description)
+    odd = [(r.status_code, r.text[:200]) for r in losers if not ok(r)]
+    assert not odd, f"{len(odd)} of {len(losers)} losers did not get 400 {error} {description or ''}: {odd}"
+    assert len({r.json()["error_description"] for r in losers}) == 1, "the losers got different messages"
+
+
+@pytest.fixture()
+def user():
+    return create_user("Consumer")
+
+
+@pytest.fixture()
+def app(user):
+    return create_app(user, "authorization,default")
+
+
+@pytest.mark.parametrize("round_", ROUNDS)
+def test_concurrent_refreshes_of_one_token(round_, base_url, token_url, db, user, app):
+    issued = assert_token_response(token_request(token_url, {"grant_type": "client_credentials", "scope": "default"},
+                                                 auth=(app.key, app.secret)))
+    original = token_row(db, issued["access_token"])
+
+    def fire(s):
+        return token_request(token_url, {"grant_type": "refresh_token", "refresh_token": issued["refresh_token"]},
+                             auth=(app.key, app.secret), session=s)
+
+    winner, losers = one_winner(race(base_url, fire))
+    body = assert_token_response(winner)
+    assert body["scope"] == "default"
+
+    # Exactly one row was created, and it is the winner's.
+    rows = q(db, "SELECT id, token, refresh, status FROM fusio_token WHERE user_id = %s AND app_id = %s AND id <> %s",
+             (user.id, app.id, original["id"]))
+    assert len(rows) == 1, f"expected one new token row, got {len(rows)}"
+    assert rows[0]["token"] == body["access_token"] and rows[0]["refresh"] == body["refresh_token"]
+    assert row_by_refresh(db, issued["refresh_token"])["status"] == 2, "the refreshed row is retired"
+    # The 19 losers presented a refresh token that the winner had already rotated: each of them read the row
+    # (or waited for its lock) only after the winner committed, saw status 2 and answered invalid_grant with
+    # reuse detection, which revoked every active token of this user and app - the winner's new token
+    # included. So no active token remains, and the winner's refresh token is dead as well.
+    assert rows[0]["status"] == 2, "reuse detection by the losers revokes the winner's token"
+    assert statuses(db, user.id, app.id) == {original["id"]: 2, rows[0]["id"]: 2}
+    audits = q(db, "SELECT COUNT(*) AS n FROM fusio_audit WHERE ref_id = %s AND event = 'token.generate'",
+               (rows[0]["id"],))
+    assert audits[0]["n"] == 1
+    r = token_request(token_url, {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]},
+                      auth=(app.key, app.secret))
+    assert_oauth_error(r, 400, "invalid_grant", (app.secret,))
+    assert_losers(losers, "invalid_grant", "Invalid refresh token")
+
+
+@pytest.mark.parametrize("round_", ROUNDS)
+def test_concurrent_exchanges_of_one_code(round_, base_url, token_url, db, user, app):
+    redirect = "https://app.example.com/cb"
+    code = insert_code(db, app, user, "authorization,default", redirect)
+
+    def fire(s):
+        return token_request(token_url, {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect},
+                             auth=(app.key, app.secret), session=s)
+
+    winner, losers = one_winner(race(base_url, fire))
+    body = assert_token_response(winner)
+    assert body["scope"] == "authorization,default"
+    rows = q(db, "SELECT id, token, status FROM fusio_token WHERE user_id = %s AND app_id = %s", (user.id, app.id))
+    assert len(rows) == 1, f"expected one token row from the code, got {len(rows)}"
+    assert rows[0]["token"] == body["access_token"]
+    assert code_row(db, code)["date"] == CONSUMED
+    # The losers replayed a consumed code (either seen consumed at once, or after waiting for the winner's row
+    # lock): each one revoked the user's active tokens of this app, which includes the winner's.
+    assert rows[0]["status"] == 2
+    assert_losers(losers, "invalid_grant")
+
+
+@pytest.mark.parametrize("round_", ROUNDS)
+def test_concurrent_pkce_exchanges_of_one_code(round_, base_url, token_url, db, user, app):
+    verifier, challenge = pkce_pair("S256")
+    code = insert_code(db, app, user, "authorization", None, challenge=challenge, method="S256")
+
+    def fire(s):
+        return token_request(token_url, {"grant_type": "authorization_code", "code": code, "client_id": app.key,
+                                         "code_verifier": verifier}, session=s)
+
+    winner, losers = one_winner(race(base_url, fire))
+    body = assert_token_response(winner)
+    rows = q(db, "SELECT token FROM fusio_token WHERE user_id = %s AND app_id = %s", (user.id, app.id))
+    assert [r["token"] for r in rows] == [body["access_token"]]
+    assert_losers(losers, "invalid_grant")
+
+
+@pytest.mark.parametrize("round_", ROUNDS)
+def test_concurrent_consumer_refreshes_of_one_token(round_, base_url, db, user):
+    login_url = base_url + "/consumer/login"
+    r = requests.post(login_url, json={"username": user.name, "password": user.password, "scopes": ["default"]},
+                      headers={"User-Agent": UA}, timeout=20)
+    assert r.status_code == 200, r.text
+    issued = r.json()
+    original = token_row(db, issued["token"])
+
+    def fire(s):
+        return s.put(login_url, json={"refresh_token": issued["refresh_token"]}, headers={"User-Agent": UA}, timeout=30)
+
+    responses = race(base_url, fire)
+    codes = [x.status_code for x in responses]
+    assert 502 not in codes, codes
+    winners = [x for x in responses if x.status_code == 200]
+    assert len(winners) == 1, f"expected exactly one 200 among {N}, got {sorted(codes)}"
+    new = winners[0].json()
+    rows = q(db, "SELECT token, status FROM fusio_token WHERE user_id = %s AND app_id IS NULL AND id <> %s",
+             (user.id, original["id"]))
+    assert [x["token"] for x in rows] == [new["token"]]
+    # as above: the losers' reuse detection revoked the winner's token
+    assert rows[0]["status"] == 2
+    odd = [(x.status_code, x.text[:200]) for x in responses
+           if x.status_code != 200 and (x.status_code != 400 or x.json().get("success") is not False
+                                        or x.json().get("message") != "Invalid refresh token")]
+    assert not odd, f"{len(odd)} of {N - 1} losers did not get 400 'Invalid refresh token': {odd}"
