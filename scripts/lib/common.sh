@@ -174,7 +174,7 @@ nginx_start() {
   mkdir -p "$dir/conf" "$dir/logs" "$dir/tmp"
   [ "$(id -u)" = 0 ] && user_line="user www-data;"
   cp /etc/nginx/fastcgi_params "$dir/conf/fastcgi_params"
-  cp "$FA_ROOT/nginx/fusio-auth-locations.conf" "$dir/conf/fusio-auth-locations.conf"
+  cp "$FA_ROOT/nginx/fusio-auth-locations.conf" "$FA_ROOT/nginx/fusio-auth-fastcgi.conf" "$dir/conf/"
   sed -e "s|@PREFIX@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@SOCKET@|$sock|g" \
     -e "s|@USER_LINE@|$user_line|g" -e "s|@MAX_CONNS@|$max|g" \
     "$FA_ROOT/nginx/standalone.conf.in" >"$dir/conf/nginx.conf"
