@@ -10,7 +10,6 @@ extension FusioStore: AppRepository {
           FROM fusio_app a
           LEFT JOIN fusio_user u ON u.id = a.user_id AND u.tenant_id <=> ?
          WHERE a.tenant_id <=> ? AND a.app_key = ?
-         ORDER BY a.id
         """
 
     public func findClients(appKey: String) throws(StorageError) -> [ClientApp] {

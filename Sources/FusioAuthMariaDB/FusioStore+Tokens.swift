@@ -79,7 +79,10 @@ extension FusioStore: TokenRepository {
 
     public func revokeTokens(userID: Int, appID: Int?) throws(StorageError) {
         do {
-            try connection.execute(Self.revokeFamilySQL, [tenant, .int(Int64(userID)), appID.map { .int(Int64($0)) } ?? .null])
+            // In a transaction so that a deadlock with a concurrent rotation is retried, not answered with 503.
+            try connection.transaction { connection in
+                try connection.execute(Self.revokeFamilySQL, [tenant, .int(Int64(userID)), appID.map { .int(Int64($0)) } ?? .null])
+            }
         } catch {
             throw Self.storageError(error)
         }

@@ -12,8 +12,10 @@ public final class FusioStore {
     let assignments = ScopeAssignmentCache()
 
     /// Session settings the queries rely on: scope id lists come back as GROUP_CONCAT, whose default limit
-    /// (1024 bytes) would cut long lists silently.
-    public static let sessionInitCommand = "SET SESSION group_concat_max_len = 1048576"
+    /// (1024 bytes) would cut long lists silently; READ COMMITTED because nothing here needs repeatable reads,
+    /// and without gap locks concurrent refreshes and revocations of one user's tokens do not deadlock.
+    public static let sessionInitCommand =
+        "SET SESSION group_concat_max_len = 1048576, SESSION tx_isolation = 'READ-COMMITTED'"
 
     public init(connection: MariaDBConnection, tenantID: String?) {
         self.connection = connection

@@ -100,7 +100,7 @@ public final class MariaDBConnection {
 
     /// START TRANSACTION; body; COMMIT (ROLLBACK if body throws, then rethrow). If the connection is lost
     /// anywhere before COMMIT was sent, reconnect and run the whole body once more (the server rolled
-    /// back). A failure during COMMIT itself is not retried. Deadlock (1213) is retried once too.
+    /// back). A failure during COMMIT itself is not retried. Deadlock (1213) is retried up to three times.
     ///
     /// The body must use only the connection it is given, must not start another transaction, and may
     /// run twice: keep side effects outside the database until `transaction` returns. While it runs, a
@@ -108,7 +108,9 @@ public final class MariaDBConnection {
     public func transaction<T>(_ body: (MariaDBConnection) throws -> T) throws -> T {
         precondition(!inTransaction, "MariaDB: transaction() cannot be nested")
         var mayRetryLostConnection = true
-        var mayRetryDeadlock = true
+        // InnoDB picks a victim and rolls it back; under a burst on one row (concurrent refreshes of one token)
+        // a second victim is possible, so a few attempts rather than one.
+        var deadlockRetries = 3
         while true {
             switch try attemptTransaction(body) {
             case .committed(let value):
@@ -117,8 +119,8 @@ public final class MariaDBConnection {
                 guard mayRetryLostConnection else { throw error }
                 mayRetryLostConnection = false
             case .deadlock(let error):
-                guard mayRetryDeadlock else { throw error }
-                mayRetryDeadlock = false
+                guard deadlockRetries > 0 else { throw error }
+                deadlockRetries -= 1
             }
         }
     }

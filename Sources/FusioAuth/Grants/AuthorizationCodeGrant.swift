@@ -32,8 +32,8 @@ public final class AuthorizationCodeGrant: GrantHandler {
         guard let code = try OAuthError.storage({ () throws(StorageError) in try codes.findCode(codeValue) }) else {
             throw .invalidCode
         }
-        if code.isConsumed { try revokeAndReject(code) }
-
+        // The client proves itself (secret or PKCE verifier) before a replay may revoke anything: otherwise
+        // anyone who saw a used code in a redirect URL or a log could log its user out of the app.
         guard let app = try OAuthError.storage({ () throws(StorageError) in try apps.findClients(appKey: client.id) })
             .first(where: { $0.app.id == code.appID }), app.app.isActive else {
             throw .unknownCredentials
@@ -49,6 +49,7 @@ public final class AuthorizationCodeGrant: GrantHandler {
             // Without PKCE the code alone must not be enough: the app has to prove it is the client.
             throw .unknownCredentials
         }
+        if code.isConsumed { try revokeAndReject(code) }
         let given = request.parameters["redirect_uri"].flatMap { $0.isEmpty ? nil : $0 }
         let stored = code.redirectURI.flatMap { $0.isEmpty ? nil : $0 }
         guard given == stored else { throw .redirectURIMismatch }
