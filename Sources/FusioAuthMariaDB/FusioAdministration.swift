@@ -5,6 +5,8 @@ import MariaDB
 public final class FusioAdministration {
     private let connection: MariaDBConnection
     private let tenant: MariaDBValue
+    /// After `migrate`: whether `fusioauth_issue_token` could be created (needs CREATE ROUTINE).
+    public private(set) var routinesCreated = false
 
     public init(connection: MariaDBConnection, tenantID: String?) {
         self.connection = connection
@@ -23,7 +25,7 @@ public final class FusioAdministration {
 
     /// `schema`, `seed` and `own` are the SQL scripts of `sql/`. A database with any `fusio_` table is treated as
     /// an existing installation: none of its `fusio_*`/`doctrine_*` tables is changed.
-    public func migrate(schema: String, seed: String, own: String, now: UnixTime) throws -> MigrationOutcome {
+    public func migrate(schema: String, seed: String, own: String, routines: String, now: UnixTime) throws -> MigrationOutcome {
         let before = try fusioTableCount()
         let outcome: MigrationOutcome
         if before == 0 {
@@ -39,6 +41,13 @@ public final class FusioAdministration {
         try connection.executeScript(own)
         try connection.execute("INSERT IGNORE INTO fusioauth_schema (version, applied_at) VALUES (?, ?)",
                                [.int(1), .text(now.databaseString)])
+        do {
+            try connection.executeStatement(routines)
+            routinesCreated = true
+        } catch let error as MariaDBError where [1044, 1142, 1227, 1370].contains(error.code) {
+            // Without CREATE ROUTINE the server writes tokens with separate statements; nothing breaks.
+            routinesCreated = false
+        }
         return outcome
     }
 

@@ -2,8 +2,7 @@ import FusioAuth
 import MariaDB
 
 extension FusioStore: AppRepository {
-    /// The app and its owner. Credentials and status are always read fresh; the scope lists come from
-    /// `scopes(appID:userID:)`, which caches them for a second.
+    /// The app and its owner; the scope lists come from `scopes(appID:userID:)`.
     static let clientSQL = """
         SELECT a.id, a.user_id, a.status, a.name, a.url, a.app_key, a.app_secret,
                u.id, u.status, u.name, u.email, u.identity_id
@@ -12,7 +11,16 @@ extension FusioStore: AppRepository {
          WHERE a.tenant_id <=> ? AND a.app_key = ?
         """
 
-    public func findClients(appKey: String) throws(StorageError) -> [ClientApp] {
+    public func findClients(appKey: String, allowCached: Bool) throws(StorageError) -> (clients: [ClientApp], cached: Bool) {
+        let now = ScopeAssignmentCache.milliseconds()
+        if allowCached, let clients = clientCache.get(appKey, now: now) { return (clients, true) }
+        let clients = try loadClients(appKey: appKey)
+        // Unknown keys are not remembered: they are usually user names of the client_credentials fallback.
+        if !clients.isEmpty { clientCache.put(appKey, clients, now: now) }
+        return (clients, false)
+    }
+
+    private func loadClients(appKey: String) throws(StorageError) -> [ClientApp] {
         var clients: [ClientApp] = []
         for row in try query(Self.clientSQL, [tenant, tenant, .text(appKey)]) {
             guard let id = row.int(0), let userID = row.int(1), let status = row.int(2),

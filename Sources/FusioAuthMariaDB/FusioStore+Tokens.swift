@@ -7,6 +7,16 @@ extension FusioStore: TokenRepository {
                                  expire, date)
         VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
         """
+    /// The same row, written only while the user (and the app, if any) is active in the tenant: the issuing path
+    /// may have read them from a copy up to a second old.
+    static let insertActiveTokenSQL = """
+        INSERT INTO fusio_token (tenant_id, category_id, app_id, user_id, status, name, token, refresh, scope, ip,
+                                 expire, date)
+        SELECT ?, ?, ?, u.id, 1, ?, ?, ?, ?, ?, ?, ?
+          FROM fusio_user u
+         WHERE u.id = ? AND u.tenant_id <=> ? AND u.status = 1
+           AND (? IS NULL OR EXISTS (SELECT 1 FROM fusio_app a WHERE a.id = ? AND a.status = 1))
+        """
     static let insertAuditSQL = """
         INSERT INTO fusio_audit (tenant_id, app_id, user_id, ref_id, event, ip, message, content, date)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -21,16 +31,63 @@ extension FusioStore: TokenRepository {
         UPDATE fusio_token SET status = 2 WHERE tenant_id <=> ? AND user_id = ? AND app_id <=> ? AND status = 1
         """
 
-    public func insert(_ token: NewToken, audit: TokenAudit) throws(StorageError) -> Int {
+    static let issueProcedureSQL = "CALL fusioauth_issue_token(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+    /// Through `fusioauth_issue_token` (one round trip) when `migrate` could create it, else as a transaction of
+    /// separate statements.
+    public func insert(_ token: NewToken, audit: TokenAudit) throws(StorageError) -> Bool {
         let categoryID = try categoryID(named: token.categoryName)
         do {
+            if issueProcedure != .missing, let written = try callIssueProcedure(token, audit: audit, categoryID: categoryID) {
+                return written
+            }
             return try connection.transaction { connection in
-                try insertRows(token, audit: audit, categoryID: categoryID, on: connection)
+                let appID: MariaDBValue = token.appID.map { .int(Int64($0)) } ?? .null
+                let inserted = try connection.execute(Self.insertActiveTokenSQL, [
+                    tenant, .int(Int64(categoryID)), appID, .text(token.name), .text(token.accessToken),
+                    .text(token.refreshToken), .text(token.scope), .text(token.ip), .text(token.expire.databaseString),
+                    .text(token.date.databaseString), .int(Int64(token.userID)), tenant, appID, appID,
+                ])
+                guard inserted.affectedRows == 1 else { return false }
+                try insertAudit(audit, tokenID: Int(inserted.lastInsertID), on: connection)
+                return true
             }
         } catch {
             throw Self.storageError(error)
         }
     }
+
+    /// The procedure's outcome: whether the token was written (false: user or app not active), or nil when the
+    /// procedure is missing or not executable, after which the store stops trying it.
+    private func callIssueProcedure(_ token: NewToken, audit: TokenAudit, categoryID: Int) throws -> Bool? {
+        let parameters: [MariaDBValue] = [
+            tenant, .int(Int64(categoryID)), token.appID.map { .int(Int64($0)) } ?? .null, .int(Int64(token.userID)),
+            .text(token.name), .text(token.accessToken), .text(token.refreshToken), .text(token.scope), .text(token.ip),
+            .text(token.expire.databaseString), .text(token.date.databaseString), .int(Int64(audit.appID)),
+            .text(audit.contentTail),
+        ]
+        var deadlockRetries = 3
+        while true {
+            do {
+                try connection.execute(Self.issueProcedureSQL, parameters)
+                issueProcedure = .available
+                return true
+            } catch let error as MariaDBError where error.sqlState == Self.inactiveSQLState {
+                return false
+            } catch let error as MariaDBError where Self.procedureUnusableCodes.contains(error.code) {
+                issueProcedure = .missing
+                return nil
+            } catch let error as MariaDBError where error.isDeadlockOrLockTimeout && deadlockRetries > 0 {
+                // The procedure rolled back before re-signalling: running it again is safe.
+                deadlockRetries -= 1
+            }
+        }
+    }
+
+    /// What `fusioauth_issue_token` signals when the user or app is not active.
+    static let inactiveSQLState = "45000"
+    /// 1305 no such procedure; 1370, 1044, 1142 not allowed to run it.
+    static let procedureUnusableCodes: Set<UInt32> = [1305, 1370, 1044, 1142]
 
     /// The token row and its audit row; the caller owns the transaction.
     func insertRows(_ token: NewToken, audit: TokenAudit, categoryID: Int, on connection: MariaDBConnection) throws -> Int {
@@ -40,12 +97,16 @@ extension FusioStore: TokenRepository {
             .text(token.scope), .text(token.ip), .text(token.expire.databaseString), .text(token.date.databaseString),
         ])
         let tokenID = Int(inserted.lastInsertID)
+        try insertAudit(audit, tokenID: tokenID, on: connection)
+        return tokenID
+    }
+
+    func insertAudit(_ audit: TokenAudit, tokenID: Int, on connection: MariaDBConnection) throws {
         try connection.execute(Self.insertAuditSQL, [
             tenant, .int(Int64(audit.appID)), .int(Int64(audit.userID)), .int(Int64(tokenID)),
             .text(TokenAudit.generateEvent), .text(audit.ip), .text(TokenAudit.generateMessage),
             .text(audit.content(tokenID: tokenID)), .text(audit.now.databaseString),
         ])
-        return tokenID
     }
 
     public func findByRefreshToken(_ refreshToken: String) throws(StorageError) -> StoredToken? {

@@ -10,6 +10,12 @@ public final class FusioStore {
     private var categoryIDs: [String: Int] = [:]
     let scopes: ScopeCatalogueCache
     let assignments = ScopeAssignmentCache()
+    /// Apps by key with owner and scopes, for `findClients(appKey:allowCached:)`.
+    let clientCache = ShortLivedCache<String, [ClientApp]>()
+    /// Whether `fusioauth_issue_token` can be called; learned on first use.
+    var issueProcedure: ProcedureState = .unknown
+
+    enum ProcedureState { case unknown, available, missing }
 
     /// Session settings the queries rely on: scope id lists come back as GROUP_CONCAT, whose default limit
     /// (1024 bytes) would cut long lists silently; READ COMMITTED because nothing here needs repeatable reads,

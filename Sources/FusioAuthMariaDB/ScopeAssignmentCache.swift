@@ -3,28 +3,31 @@ import Glibc
 
 /// The scopes assigned to apps and users (link tables and plans), expanded, kept per thread for a second like
 /// the scope catalogue. Under load the same few apps ask for tokens many times a second; without this every
-/// token would pay for four scope subqueries. Credentials and app/user status are never cached: they are read
-/// with every request.
-final class ScopeAssignmentCache {
-    static let maximumAgeMilliseconds: Int64 = 1000
-    /// Beyond this many entries the cache starts over instead of growing with every app a thread has seen.
-    static let capacity = 4096
+/// token would pay for four scope subqueries.
+typealias ScopeAssignmentCache = ShortLivedCache<ScopeAssignmentKey, AvailableScopes>
 
-    enum Key: Hashable {
-        case app(Int)
-        case user(Int)
-    }
+enum ScopeAssignmentKey: Hashable {
+    case app(Int)
+    case user(Int)
+}
 
-    private var entries: [Key: (scopes: AvailableScopes, loadedAt: Int64)] = [:]
+/// A per-thread map whose entries count for one second: long enough that a burst of token requests from one
+/// client reads the database once, short enough that changes made in the PHP backend show almost at once.
+final class ShortLivedCache<Key: Hashable, Value> {
+    static var maximumAgeMilliseconds: Int64 { 1000 }
+    /// Beyond this many entries the cache starts over instead of growing with every key a thread has seen.
+    static var capacity: Int { 4096 }
 
-    func get(_ key: Key, now: Int64) -> AvailableScopes? {
+    private var entries: [Key: (value: Value, loadedAt: Int64)] = [:]
+
+    func get(_ key: Key, now: Int64) -> Value? {
         guard let entry = entries[key], now - entry.loadedAt < Self.maximumAgeMilliseconds else { return nil }
-        return entry.scopes
+        return entry.value
     }
 
-    func put(_ key: Key, _ scopes: AvailableScopes, now: Int64) {
+    func put(_ key: Key, _ value: Value, now: Int64) {
         if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-        entries[key] = (scopes, now)
+        entries[key] = (value, now)
     }
 
     static func milliseconds() -> Int64 {

@@ -132,6 +132,12 @@ public final class MariaDBConnection {
         }
     }
 
+    /// One statement over the text protocol, sent as it is (no splitting): for `migrate`'s
+    /// `CREATE PROCEDURE`, whose body holds semicolons. Not for request paths.
+    public func executeStatement(_ sql: String) throws {
+        try runText(sql)
+    }
+
     /// Text-protocol multi-statement script for `migrate` (split on top-level `;`, respecting '…', "…",
     /// `…` quotes and -- / # / /* */ comments; empty statements skipped). Not for request paths.
     /// Stops at the first failing statement; earlier ones stay applied (DDL commits implicitly).

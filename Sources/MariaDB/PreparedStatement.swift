@@ -98,10 +98,17 @@ final class PreparedStatement {
         }
     }
 
-    /// Drops a result set nobody wants (a SELECT run through `execute`).
+    /// Drops a result set nobody wants (a SELECT run through `execute`), and the trailing status result a
+    /// `CALL` sends, so the connection is ready for the next statement.
     func discardResult() {
         if mysql_stmt_field_count(handle) > 0 {
             mysql_stmt_free_result(handle)
+        }
+        while mysql_stmt_more_results(handle) != 0 {
+            guard mysql_stmt_next_result(handle) == 0 else { break }
+            if mysql_stmt_field_count(handle) > 0 {
+                mysql_stmt_free_result(handle)
+            }
         }
     }
 

@@ -23,12 +23,17 @@ struct MigrateCommand: ParsableCommand {
             let schema = try FileReader.read(directory + "/fusio-schema.sql")
             let seed = try FileReader.read(directory + "/fusio-seed.sql")
             let own = try FileReader.read(directory + "/fusio-auth.sql")
+            let routines = try FileReader.read(directory + "/fusio-auth-routines.sql")
             let administration = AdminSession.administration(settings)
-            switch try administration.migrate(schema: schema, seed: seed, own: own, now: SystemClock().now()) {
+            switch try administration.migrate(schema: schema, seed: seed, own: own, routines: routines,
+                                              now: SystemClock().now()) {
             case .createdFusioSchema(let tables):
                 print("created the Fusio 8.8.4 auth schema (\(tables) tables) with its default rows, and fusio-auth's own tables")
             case .existingFusioSchema(let tables):
                 print("existing Fusio database (\(tables) fusio_/doctrine_ tables): left them unchanged; ensured fusio-auth's own fusioauth_* tables")
+            }
+            if !administration.routinesCreated {
+                print("note: no CREATE ROUTINE privilege, fusioauth_issue_token not created; tokens are written with separate statements (slower)")
             }
         } catch {
             Bootstrap.fail("migrate failed: \(error)")

@@ -8,9 +8,9 @@ final class InMemoryStore: AppRepository, UserRepository, TokenRepository {
     var inserted: [(token: NewToken, audit: TokenAudit)] = []
     var failing = false
 
-    func findClients(appKey: String) throws(StorageError) -> [ClientApp] {
+    func findClients(appKey: String, allowCached: Bool) throws(StorageError) -> (clients: [ClientApp], cached: Bool) {
         if failing { throw StorageError(cause: "down") }
-        return clients.filter { $0.app.key == appKey }
+        return (clients.filter { $0.app.key == appKey }, false)
     }
 
     func findActiveUser(login: String, byName: Bool) throws(StorageError) -> FusioUser? {
@@ -36,10 +36,10 @@ final class InMemoryStore: AppRepository, UserRepository, TokenRepository {
         userScopes[userID] ?? AvailableScopes(direct: [])
     }
 
-    func insert(_ token: NewToken, audit: TokenAudit) throws(StorageError) -> Int {
+    func insert(_ token: NewToken, audit: TokenAudit) throws(StorageError) -> Bool {
         if failing { throw StorageError(cause: "down") }
         inserted.append((token, audit))
-        return inserted.count
+        return true
     }
 }
 

@@ -34,7 +34,7 @@ public final class AuthorizationCodeGrant: GrantHandler {
         }
         // The client proves itself (secret or PKCE verifier) before a replay may revoke anything: otherwise
         // anyone who saw a used code in a redirect URL or a log could log its user out of the app.
-        guard let app = try OAuthError.storage({ () throws(StorageError) in try apps.findClients(appKey: client.id) })
+        guard let app = try OAuthError.storage({ () throws(StorageError) in try apps.findClients(appKey: client.id, allowCached: false).clients })
             .first(where: { $0.app.id == code.appID }), app.app.isActive else {
             throw .unknownCredentials
         }

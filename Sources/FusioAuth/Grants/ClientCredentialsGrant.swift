@@ -17,9 +17,20 @@ public final class ClientCredentialsGrant: GrantHandler {
     }
 
     public func handle(_ request: TokenRequest) throws(OAuthError) -> IssuedToken {
+        do {
+            return try handle(request, allowCached: true)
+        } catch .inactivePrincipal {
+            // The app or owner was deactivated within the last second: answer from the current rows.
+            return try handle(request, allowCached: false)
+        }
+    }
+
+    private func handle(_ request: TokenRequest, allowCached: Bool) throws(OAuthError) -> IssuedToken {
         let credentials = try request.clientCredentials()
         let requested = request.parameters["scope"] ?? ""
-        if let client = try OAuthError.storage({ () throws(StorageError) in try clients.authenticate(credentials) }) {
+        if let client = try OAuthError.storage({ () throws(StorageError) in
+            try clients.authenticate(credentials, allowCached: allowCached)
+        }) {
             let scopes = ScopeResolver.validScopes(
                 requested: requested.isEmpty ? ScopeResolver.defaultScopeString(user: client.ownerScopes) : requested,
                 app: client.appScopes, user: client.ownerScopes)

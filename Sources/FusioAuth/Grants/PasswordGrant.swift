@@ -23,6 +23,19 @@ public final class PasswordGrant: GrantHandler {
         guard let client = try OAuthError.storage({ () throws(StorageError) in try clients.authenticate(credentials) }) else {
             throw .unknownCredentials
         }
+        do {
+            return try issue(request, client: client, username: username, password: password)
+        } catch .inactivePrincipal {
+            // The app was deactivated within the last second: answer from the current row.
+            guard let fresh = try OAuthError.storage({ () throws(StorageError) in
+                try clients.authenticate(credentials, allowCached: false)
+            }) else { throw .unknownCredentials }
+            return try issue(request, client: fresh, username: username, password: password)
+        }
+    }
+
+    private func issue(_ request: TokenRequest, client: ClientApp, username: String,
+                       password: String) throws(OAuthError) -> IssuedToken {
         let (user, userScopes) = try OAuthError.storage { () throws(StorageError) -> (FusioUser?, AvailableScopes?) in
             guard let user = try authenticator.authenticate(login: username, password: password) else { return (nil, nil) }
             return (user, try users.availableScopes(userID: user.id))

@@ -21,7 +21,8 @@ public final class RefreshTokenGrant: GrantHandler {
                                      name: request.userAgent ?? "", ip: request.clientIP) { stored throws(OAuthError) in
             let matches = try OAuthError.storage { () throws(StorageError) -> Bool in
                 if let appID = stored.appID {
-                    return try clients.authenticate(credentials)?.app.id == appID
+                    // Fresh, not from the one-second copy: a deactivated app must get invalid_client at once.
+                    return try clients.authenticate(credentials, allowCached: false)?.app.id == appID
                 }
                 return try authenticator.authenticate(login: credentials.id, password: credentials.secret)?.id == stored.userID
             }

@@ -10,11 +10,18 @@ public final class ClientAuthenticator {
         self.apps = apps
     }
 
-    public func authenticate(_ credentials: ClientCredentials) throws(StorageError) -> ClientApp? {
+    /// A client whose key was seen in the last second is checked against that copy; a secret that does not match
+    /// it is checked again against the database, so a rotated secret works at once. Only the old secret of a
+    /// just-rotated app stays accepted for that second; status changes are enforced when the token is written.
+    public func authenticate(_ credentials: ClientCredentials, allowCached: Bool = true) throws(StorageError) -> ClientApp? {
         let secret = Array(credentials.secret.utf8)
-        return try apps.findClients(appKey: credentials.id).first {
-            $0.app.isActive && ConstantTime.equals(Array($0.app.secret.utf8), secret)
+        func match(_ clients: [ClientApp]) -> ClientApp? {
+            clients.first { $0.app.isActive && ConstantTime.equals(Array($0.app.secret.utf8), secret) }
         }
+        let lookup = try apps.findClients(appKey: credentials.id, allowCached: allowCached)
+        if let client = match(lookup.clients) { return client }
+        guard lookup.cached else { return nil }
+        return match(try apps.findClients(appKey: credentials.id, allowCached: false).clients)
     }
 
     /// Whether `clientID` names this app: the key lookup goes through the column collation, so the comparison

@@ -48,6 +48,8 @@ public struct OAuthError: Error, Sendable, Equatable {
     public static let invalidAppStatus = invalidGrant("Invalid app status")
     public static let invalidUser = invalidGrant("Invalid user")
     public static let invalidUserStatus = invalidGrant("Invalid user status")
+    /// The user or app was deactivated between reading it and writing the token.
+    public static let inactivePrincipal = invalidGrant("Invalid app or user status")
     public static func temporarilyUnavailable(_ cause: StorageError) -> OAuthError {
         OAuthError("temporarily_unavailable", "The service is temporarily unavailable, please try again later",
                    logDetail: cause.description)

@@ -1,6 +1,7 @@
 public protocol TokenRepository {
-    /// Inserts the `fusio_token` row and its `fusio_audit` row in one transaction; returns the token id.
-    func insert(_ token: NewToken, audit: TokenAudit) throws(StorageError) -> Int
+    /// Inserts the `fusio_token` row and its `fusio_audit` row in one transaction, provided the user (and the app,
+    /// if any) is still active at that moment; false, with nothing written, when not.
+    func insert(_ token: NewToken, audit: TokenAudit) throws(StorageError) -> Bool
     /// The row of the configured tenant with this refresh token, whatever its status.
     func findByRefreshToken(_ refreshToken: String) throws(StorageError) -> StoredToken?
     /// In one transaction with the old row locked: if it is still active, set it to status 2 and store the new

@@ -21,12 +21,17 @@ public struct TokenAudit: Sendable, Equatable {
 
     /// `content` as Fusio writes it (compact, slashes escaped), minus `accessToken`.
     public func content(tokenID: Int) -> String {
+        "{\"tokenId\":\(tokenID)" + contentTail
+    }
+
+    /// `content` after the token id, for a store that learns the id only inside the database.
+    public var contentTail: String {
         let object: JSONObject = [
-            "tokenId": .int(tokenID),
             "scope": .array(scopes.map { .string($0) }),
             "expires": .string(expires.databaseString),
             "now": .string(now.databaseString),
         ]
-        return String(decoding: JSONWriter.encode(.object(object), escapeSlashes: true), as: UTF8.self)
+        let encoded = JSONWriter.encode(.object(object), escapeSlashes: true)
+        return "," + String(decoding: encoded.dropFirst(), as: UTF8.self)
     }
 }

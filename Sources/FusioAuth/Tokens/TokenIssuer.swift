@@ -25,11 +25,8 @@ public final class TokenIssuer {
     public func issue(app: FusioApp?, user: FusioUser?, scopes: [String], category: String, name: String,
                       ip: String) throws(OAuthError) -> IssuedToken {
         let prepared = try prepare(app: app, user: user, scopes: scopes, category: category, name: name, ip: ip)
-        do throws(StorageError) {
-            _ = try tokens.insert(prepared.row, audit: prepared.audit)
-        } catch {
-            throw .temporarilyUnavailable(error)
-        }
+        let stored = try OAuthError.storage { () throws(StorageError) in try tokens.insert(prepared.row, audit: prepared.audit) }
+        guard stored else { throw .inactivePrincipal }
         return prepared.response
     }
 
