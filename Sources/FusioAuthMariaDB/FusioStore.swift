@@ -12,6 +12,10 @@ public final class FusioStore {
     let assignments = ScopeAssignmentCache()
     /// Apps by key with owner and scopes, for `findClients(appKey:allowCached:)`.
     let clientCache = ShortLivedCache<String, [ClientApp]>()
+    /// Operations by name (bearer checks), for a second.
+    let operations = ShortLivedCache<String, OperationAccess?>()
+    /// Whether the database has Fusio's `fusio_transaction` (whoami plans); learned on first use.
+    var transactionTable: Bool?
     /// Whether `fusioauth_issue_token` can be called; learned on first use.
     var issueProcedure: ProcedureState = .unknown
 

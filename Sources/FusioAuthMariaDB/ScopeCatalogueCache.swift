@@ -7,7 +7,7 @@ import MariaDB
 /// second; scope assignments (`fusio_app_scope`, `fusio_user_scope`, plans) are read on every request.
 final class ScopeCatalogueCache {
     static let maximumAgeMilliseconds: Int64 = 1000
-    static let sql = "SELECT id, tenant_id, status, name FROM fusio_scope ORDER BY name, id"
+    static let sql = "SELECT id, tenant_id, status, name, description FROM fusio_scope ORDER BY name, id"
 
     private let tenantID: String?
     private var catalogue: ScopeCatalogue?
@@ -25,7 +25,8 @@ final class ScopeCatalogueCache {
         let rows = try store.query(Self.sql, [])
         let fresh = ScopeCatalogue(entriesInNameOrder: rows.compactMap { row in
             guard let id = row.int(0), let status = row.int(2), let name = row.string(3) else { return nil }
-            return ScopeCatalogue.Entry(id: id, tenantID: row.string(1), status: status, name: name)
+            return ScopeCatalogue.Entry(id: id, tenantID: row.string(1), status: status, name: name,
+                                        description: row.string(4) ?? "")
         }, tenantID: tenantID)
         catalogue = fresh
         loadedAt = now

@@ -38,6 +38,32 @@ final class ServiceResponder: FastCGIResponder {
             clientIP: clientIP, logger: logger)
         router.add("POST", "/consumer/login", consumerLogin.post)
         router.add("PUT", "/consumer/login", consumerLogin.put)
+
+        let validator = BearerValidator(tokens: store, projectKey: settings.projectKey, clock: clock)
+        let baseURL = settings.baseURL
+        let authorize = AuthorizeService(apps: store, users: store, consents: store, tokens: store, clock: clock)
+        router.add("GET", "/authorization/whoami",
+                   WhoamiController(validator: validator, tokens: store, profiles: store, baseURL: baseURL, clock: clock))
+        router.add("POST", "/authorization/revoke",
+                   RevokeController(validator: validator, tokens: store, clients: clients, clientIP: clientIP,
+                                    baseURL: baseURL, clock: clock))
+        router.add("POST", "/authorization/introspect",
+                   IntrospectController(validator: validator, clients: clients, projectKey: settings.projectKey, clock: clock))
+        let consumerAuthorize = ConsumerAuthorizeController(apps: store, profiles: store, tokens: store, validator: validator,
+                                                            service: authorize, baseURL: baseURL)
+        router.add("GET", "/consumer/authorize", consumerAuthorize.get)
+        router.add("POST", "/consumer/authorize", consumerAuthorize.post)
+        let authorizePage = AuthorizePageController(apps: store, profiles: store, authenticator: authenticator,
+                                                    service: authorize, projectKey: settings.projectKey, clock: clock)
+        router.add("GET", "/authorization/authorize", authorizePage.get)
+        router.add("POST", "/authorization/authorize", authorizePage.post)
+        router.add("GET", "/.well-known/openid-configuration",
+                   DiscoveryController(.openIDConfiguration, profiles: store, baseURL: baseURL))
+        router.add("GET", "/.well-known/oauth-authorization-server",
+                   DiscoveryController(.authorizationServer, profiles: store, baseURL: baseURL))
+        let protectedResource = DiscoveryController(.protectedResource, profiles: store, baseURL: baseURL)
+        router.add("GET", "/.well-known/oauth-protected-resource", protectedResource)
+        router.add("GET", prefix: "/.well-known/oauth-protected-resource/", protectedResource)
         // POST too, so load generators that only send POST (the shared benchmark's ping row) can probe it.
         let health = HealthController(check: store)
         for method in ["GET", "HEAD", "POST"] { router.add(method, "/health", health) }

@@ -32,7 +32,7 @@ import Testing
         router.add("PUT", "/consumer/login", Echo())
         let response = router.respond(to: request("GET", "/consumer/login"))
         #expect(response.status == 405)
-        #expect(response.headers.contains { $0 == ("Allow", "POST, PUT") })
+        #expect(response.headers.contains { $0 == ("Allow", "OPTIONS, POST, PUT") })
     }
 
     @Test func bodyProblemIsAnsweredBeforeTheHandler() {

@@ -6,12 +6,14 @@ public struct ScopeCatalogue: Sendable {
         public var tenantID: String?
         public var status: Int
         public var name: String
+        public var description: String
 
-        public init(id: Int, tenantID: String?, status: Int, name: String) {
+        public init(id: Int, tenantID: String?, status: Int, name: String, description: String = "") {
             self.id = id
             self.tenantID = tenantID
             self.status = status
             self.name = name
+            self.description = description
         }
     }
 
@@ -24,6 +26,7 @@ public struct ScopeCatalogue: Sendable {
 
     private let tenantID: String?
     private let byID: [Int: Entry]
+    private let byName: [String: Entry]
     /// Sub-scope names per root name, in the database's `ORDER BY name` order.
     private let subScopesAll: [String: [String]]
     private let subScopesActive: [String: [String]]
@@ -35,6 +38,9 @@ public struct ScopeCatalogue: Sendable {
         var byID: [Int: Entry] = [:]
         for entry in entries { byID[entry.id] = entry }
         self.byID = byID
+        var byName: [String: Entry] = [:]
+        for entry in entries where entry.status == 1 && entry.tenantID == tenantID { byName[entry.name] = entry }
+        self.byName = byName
         var all: [String: [String]] = [:]
         var active: [String: [String]] = [:]
         for root in entries where !root.name.utf8.contains(UInt8(ascii: ".")) && all[root.name] == nil {
@@ -48,6 +54,16 @@ public struct ScopeCatalogue: Sendable {
     }
 
     public func contains(id: Int) -> Bool { byID[id] != nil }
+
+    /// The active sub-scopes of the tenant that a root scope implies (Fusio's `findSubScopes`, §3.8 step 5).
+    public func activeSubScopes(of root: String) -> [String] {
+        subScopesActive[root] ?? []
+    }
+
+    /// The active scope of the tenant with this name.
+    public func entry(named name: String) -> Entry? {
+        byName[name]
+    }
 
     /// The rows of a scope link table (already in scope-id order) as Fusio's available-scope list reads them.
     /// Ids the catalogue does not know are skipped: the inner join in PHP drops them too.

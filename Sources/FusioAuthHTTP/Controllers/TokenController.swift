@@ -71,6 +71,11 @@ public final class TokenController: HTTPHandler {
 }
 
 extension RequestParameters {
+    /// The body by content type, as the token endpoint reads it; nil for an unsupported content type.
+    static func ofBody(_ request: HTTPRequest) throws(RequestParameterError) -> RequestParameters? {
+        try TokenController.parameters(of: request)
+    }
+
     /// The single-valued parameters; lists (`name[]`) are not part of the OAuth token request.
     var scalarDictionary: [String: String] {
         var result: [String: String] = [:]

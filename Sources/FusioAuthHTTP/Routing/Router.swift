@@ -1,7 +1,10 @@
-/// Exact-path routing with per-path methods: an unknown path is 404, a known path with another method is 405
-/// with `Allow`.
+/// Exact-path routing with per-path methods (plus prefix routes for paths with a free tail, such as
+/// `/.well-known/oauth-protected-resource/…`): an unknown path is 404; `OPTIONS` answers the methods with CORS
+/// headers (§3.0); `HEAD` runs `GET` without the body; any other method the path lacks is 405 with `Allow`.
+/// Every response gets Fusio's CORS headers when the request came with an `Origin`.
 public final class Router {
     private var routes: [String: [String: any HTTPHandler]] = [:]
+    private var prefixRoutes: [(prefix: String, methods: [String: any HTTPHandler])] = []
 
     public init() {}
 
@@ -9,10 +12,40 @@ public final class Router {
         routes[path, default: [:]][method] = handler
     }
 
+    public func add(_ method: String, prefix: String, _ handler: any HTTPHandler) {
+        if let index = prefixRoutes.firstIndex(where: { $0.prefix == prefix }) {
+            prefixRoutes[index].methods[method] = handler
+        } else {
+            prefixRoutes.append((prefix, [method: handler]))
+        }
+    }
+
     public func respond(to request: HTTPRequest) -> HTTPResponse {
-        guard let methods = routes[request.path] else { return HTTPError.notFound.response }
+        var response = route(request)
+        response.headers.append(contentsOf: CORS.headers(requestHeaders: request.headers, method: request.method))
+        return response
+    }
+
+    private func route(_ request: HTTPRequest) -> HTTPResponse {
+        guard let methods = routes[request.path] ?? prefixRoutes.first(where: { request.path.hasPrefix($0.prefix) })?.methods else {
+            return HTTPError.notFound.response
+        }
+        var allowed = Set(methods.keys)
+        if allowed.contains("GET") { allowed.insert("HEAD") }
+        allowed.insert("OPTIONS")
+        let allow = allowed.sorted().joined(separator: ", ")
+        switch request.method {
+        case "OPTIONS":
+            return HTTPResponse(status: 200, headers: [("Allow", allow)])
+        case "HEAD" where methods["HEAD"] == nil:
+            // nginx drops the body of a HEAD response itself.
+            guard let handler = methods["GET"] else { break }
+            return handler.handle(request)
+        default:
+            break
+        }
         guard let handler = methods[request.method] else {
-            return HTTPError.methodNotAllowed(allow: methods.keys.sorted()).response
+            return HTTPError.methodNotAllowed(allow: allowed.sorted()).response
         }
         if let problem = request.bodyProblem { return handler.reject(problem) }
         return handler.handle(request)
