@@ -19,3 +19,12 @@ CREATE TABLE IF NOT EXISTS fusioauth_code_challenge (
   created DATETIME NOT NULL,
   PRIMARY KEY(code_id)
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE `utf8mb4_unicode_ci` ENGINE = InnoDB;
+
+-- Failed password checks per account (issue: per-account throttling). One row per user with failures in the
+-- current window; cleared on a successful login.
+CREATE TABLE IF NOT EXISTS fusioauth_login_failure (
+  user_id INT NOT NULL,
+  window_start DATETIME NOT NULL,
+  failures INT NOT NULL,
+  PRIMARY KEY(user_id)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE `utf8mb4_unicode_ci` ENGINE = InnoDB;

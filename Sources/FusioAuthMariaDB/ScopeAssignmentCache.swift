@@ -1,5 +1,4 @@
 import FusioAuth
-import Glibc
 
 /// The scopes assigned to apps and users (link tables and plans), expanded, kept per thread for a second like
 /// the scope catalogue. Under load the same few apps ask for tokens many times a second; without this every
@@ -30,9 +29,5 @@ final class ShortLivedCache<Key: Hashable, Value> {
         entries[key] = (value, now)
     }
 
-    static func milliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-    }
+    static func milliseconds() -> Int64 { MonotonicTime.milliseconds() }
 }

@@ -1,5 +1,4 @@
 import FusioAuth
-import Glibc
 import MariaDB
 
 /// The thread's copy of `fusio_scope`, read again after a second, or at once when a link table names a scope
@@ -33,11 +32,7 @@ final class ScopeCatalogueCache {
         return fresh
     }
 
-    private static func milliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-    }
+    private static func milliseconds() -> Int64 { MonotonicTime.milliseconds() }
 }
 
 extension MariaDBRow {

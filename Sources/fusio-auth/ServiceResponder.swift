@@ -12,6 +12,7 @@ final class ServiceResponder: FastCGIResponder {
     static let maximumBodySize = 64 * 1024
 
     private let router = Router()
+    private let firewall: FirewallFilter
     private let logger: Logger
 
     init(settings: Settings, logger: Logger) {
@@ -20,7 +21,9 @@ final class ServiceResponder: FastCGIResponder {
         let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings.database))
         let store = FusioStore(connection: connection, tenantID: settings.tenantID)
         let clock = SystemClock()
-        let authenticator = UserAuthenticator(users: store)
+        let authenticator = UserAuthenticator(
+            users: store, failures: store,
+            throttle: .init(maxFailures: settings.abuse.loginMaxFailures, window: settings.abuse.loginWindow), clock: clock)
         let clients = ClientAuthenticator(apps: store)
         let issuer = TokenIssuer(settings: settings, tokens: store, clock: clock)
         let refresher = TokenRefresher(tokens: store, apps: store, users: store, issuer: issuer,
@@ -31,7 +34,11 @@ final class ServiceResponder: FastCGIResponder {
             AuthorizationCodeGrant(apps: store, users: store, codes: store, tokens: store, issuer: issuer, clock: clock),
             RefreshTokenGrant(clients: clients, authenticator: authenticator, refresher: refresher),
         ])
-        let clientIP = ClientIPResolver(trustedHeader: settings.trustedIPHeader)
+        let clientIP = ClientIPResolver(trustedHeader: settings.trustedIPHeader, trustedProxies: settings.abuse.trustedProxies)
+        firewall = FirewallFilter(
+            firewall: Firewall(repository: store, settings: settings.abuse, clock: clock,
+                               monotonicMilliseconds: { MonotonicTime.milliseconds() }),
+            clientIP: clientIP, logger: logger)
         router.add("POST", "/authorization/token", TokenController(endpoint: endpoint, clientIP: clientIP, logger: logger))
         let consumerLogin = ConsumerLoginController(
             login: ConsumerLogin(users: store, authenticator: authenticator, issuer: issuer), refresher: refresher,
@@ -94,7 +101,7 @@ final class ServiceResponder: FastCGIResponder {
         }
         let httpRequest = HTTPRequest(method: method, requestURI: uri, headers: headers, body: body,
                                       bodyProblem: problem, remoteAddress: remote)
-        let response = router.respond(to: httpRequest)
+        let response = firewall.respond(to: httpRequest) { router.respond(to: $0) }
         if response.status >= 500 {
             logger.warning("request failed", metadata: ["status": "\(response.status)", "path": "\(httpRequest.path)"])
         }

@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import json
 import secrets
 import time
@@ -121,6 +122,10 @@ def insert_token_row(db, token: str, user: User | int, app: App | int | None, sc
         return cur.lastrowid
 
 
+_MINT_EPOCH = int(time.time())
+_MINT_SERIAL = itertools.count(1)
+
+
 @dataclass
 class Minted:
     token: str
@@ -135,7 +140,9 @@ def mint_php_token(db, key: bytes, app_url: str, user: User, app: App | None, sc
                    claims: dict | None = None, alg: str = "HS256", sign_key: bytes | None = None) -> Minted:
     """A token exactly as PHP Fusio issues it: the JWT of §4.1 (HS256, project key, no jti) and the row of §4.6.
     The overrides build the broken variants (expired, forged, other algorithms) with an otherwise valid row."""
-    iat = int(time.time()) if iat is None else iat
+    # PHP's JWT has no jti: two tokens of one user and app issued in the same second are the same string. Every
+    # minted token therefore gets its own iat (one second further back per token), so rows never share a token.
+    iat = (_MINT_EPOCH if iat is None else iat) - next(_MINT_SERIAL)
     exp = iat + LIFETIME if exp is None else exp
     c = claims if claims is not None else php_claims(app_url, user, app, iat, exp)
     token = jwt_encode(c, sign_key if sign_key is not None else key, alg=alg)
@@ -313,6 +320,11 @@ def settle(cond, what: str, grace: float = CACHE_GRACE, timeout: float = CACHE_D
 
 def poll(cond, what: str, timeout: float = CACHE_DEADLINE):
     return wait_until(cond, timeout, 0.1, what)
+
+
+def poll_status(send, status: int, what: str, timeout: float = CACHE_DEADLINE) -> requests.Response:
+    """Repeat `send()` until it answers `status`; that response. (A Response is falsy for 4xx: wrap it.)"""
+    return poll(lambda: (lambda r: [r] if r.status_code == status else None)(send()), what, timeout)[0]
 
 
 def audit_rows(db, event: str, user_id: int) -> list[dict]:

@@ -18,7 +18,7 @@ from conftest import User, create_app, create_user, q, q1, sql_create_user
 from grantlib import CONSUMER_SUBS, FULL_CONSUMER, create_plan_with_scopes
 from resourcelib import (UA, WHOAMI, add_app_scope, add_user_scope, assert_bearer_401, assert_generic, assert_json,
                          check_cors, consumer_login, create_scope, link_scope_operation, mint_php_token,
-                         operation_status, poll, settle, table_exists, whoami)
+                         operation_status, poll, poll_status, settle, table_exists, whoami)
 
 VIEW_ORDER = ["id", "roleId", "planId", "status", "name", "email", "points", "scopes", "plans", "metadata", "date"]
 
@@ -142,8 +142,7 @@ def test_scope_granted_through_scope_operation(base_url, app_url, token_url, db)
                           timeout=20)
         return r.json() if r.status_code == 200 and r.json().get("scope") == name else None
     token = poll(issue, f"a token with only scope {name}")["access_token"]
-    r = poll(lambda: (lambda r: r if r.status_code == 200 else None)(whoami(base_url, token)),
-             "whoami accepts the whoami_only token")
+    r = poll_status(lambda: whoami(base_url, token), 200, "whoami accepts the whoami_only token")
     assert r.json()["id"] == u.id
     assert name in r.json()["scopes"]
 
@@ -169,8 +168,7 @@ def test_deleted_scope_no_longer_grants(base_url, app_url, project_key, db):
     m = mint_php_token(db, project_key, app_url, u, None, name)
     poll(lambda: whoami(base_url, m.token).status_code == 200, "whoami accepts the linked scope")
     q(db, "UPDATE fusio_scope SET status = 0 WHERE id = %s", (sid,))     # deleted in the backend (s.status = 1)
-    r = poll(lambda: (lambda r: r if r.status_code == 401 else None)(whoami(base_url, m.token)),
-             "whoami refuses a scope whose row was deleted")
+    r = poll_status(lambda: whoami(base_url, m.token), 401, "whoami refuses a scope whose row was deleted")
     assert_bearer_401(r, app_url)
 
 
@@ -181,8 +179,8 @@ def test_operation_switched_off_answers_404(base_url, app_url, project_key, db):
     assert whoami(base_url, m.token).status_code == 200
     try:
         with operation_status(db, "authorization.getWhoami", 0):
-            r = poll(lambda: (lambda r: r if r.status_code == 404 else None)(whoami(base_url, m.token)),
-                     "whoami answers 404 while authorization.getWhoami has status 0")
+            r = poll_status(lambda: whoami(base_url, m.token), 404,
+                            "whoami answers 404 while authorization.getWhoami has status 0")
             assert_generic(r, 404)
             assert "WWW-Authenticate" not in r.headers
     finally:

@@ -261,6 +261,11 @@ APP_PROJECT_KEY="$key"
 APP_CONNECTION="pdo-mysql://$DB_USER:$DB_PASSWORD@localhost/$DB_NAME?unix_socket=$DB_SOCKET&charset=utf8mb4"
 FUSIO_EXPIRE_TOKEN="P2D"
 FUSIO_EXPIRE_REFRESH="P3D"
+# nginx is the only client that reaches the socket: believe its X-Forwarded-For (nginx/ shows how to set it),
+# so tests can act as other client addresses; local traffic itself is never counted or banned.
+APP_TRUSTED_IP_HEADER="X-Forwarded-For"
+FUSIO_TRUSTED_PROXIES="127.0.0.0/8,::1"
+FUSIO_FIREWALL_IGNOREIP="127.0.0.1"
 EOF
   )
 }

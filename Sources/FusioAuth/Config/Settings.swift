@@ -9,6 +9,7 @@ public struct Settings: Sendable, CustomStringConvertible, CustomDebugStringConv
     public var trustedIPHeader: String?
     public var tokenLifetime: ISODuration
     public var refreshLifetime: ISODuration
+    public var abuse: AbuseSettings = .defaults
 
     public init(
         baseURL: String, projectKey: [UInt8], database: DatabaseLocation, tenantID: String? = nil,
@@ -69,12 +70,14 @@ public struct Settings: Sendable, CustomStringConvertible, CustomDebugStringConv
             trustedIPHeader = header
         }
 
-        return Settings(
+        var settings = Settings(
             baseURL: baseURL, projectKey: projectKey, database: database, tenantID: tenantID,
             trustedIPHeader: trustedIPHeader,
             tokenLifetime: try duration("FUSIO_EXPIRE_TOKEN", value("FUSIO_EXPIRE_TOKEN"), default: "P2D"),
             refreshLifetime: try duration("FUSIO_EXPIRE_REFRESH", value("FUSIO_EXPIRE_REFRESH"), default: "P3D")
         )
+        settings.abuse = try AbuseSettings.load(value)
+        return settings
     }
 
     public var description: String {

@@ -1,21 +1,62 @@
 import FusioCrypto
 
 /// Fusio's `authenticate(username, password)` (§5.2): an active, local user by name or e-mail whose bcrypt hash
-/// matches. Owns the thread's bcrypt scratch space, so one instance per thread.
+/// matches — hardened: a login for an unknown, disabled or remote user still runs one bcrypt verification
+/// (against a fixed hash of the current cost), so neither the answer nor its timing tells which accounts exist;
+/// and an account with too many failed password checks in the window is refused whatever the password.
+/// Owns the thread's bcrypt scratch space, so one instance per thread.
 public final class UserAuthenticator {
+    /// bcrypt, cost 12 (what new hashes get), of a random password that was thrown away (made with PHP's
+    /// password_hash).
+    static let dummyHash = "$2y$12$LVbMjaNO/PB4/VWxFwlEreWkS48lMdsdf60UmGMYqtbrPbYd3qzTa"
+
+    public struct Throttle: Sendable {
+        public var maxFailures: Int
+        public var window: ISODuration
+
+        public init(maxFailures: Int, window: ISODuration) {
+            self.maxFailures = maxFailures
+            self.window = window
+        }
+    }
+
     private let users: any UserRepository
+    private let failures: (any LoginFailureRepository)?
+    private let throttle: Throttle?
+    private let clock: any Clock
     private let bcrypt = BCrypt()
 
-    public init(users: any UserRepository) {
+    public init(users: any UserRepository, failures: (any LoginFailureRepository)? = nil, throttle: Throttle? = nil,
+                clock: any Clock = SystemClock()) {
         self.users = users
+        self.failures = failures
+        self.throttle = throttle
+        self.clock = clock
     }
 
     public func authenticate(login: String, password: String) throws(StorageError) -> FusioUser? {
         // PHP empty(): "" and "0" are both empty.
         guard !password.isEmpty, password != "0", !login.isEmpty else { return nil }
-        guard let user = try users.findActiveUser(login: login, byName: Self.isUserName(login)) else { return nil }
-        guard user.identityID == nil, let hash = user.passwordHash, !hash.isEmpty else { return nil }
-        return bcrypt.verify(password: Array(password.utf8), hash: hash) ? user : nil
+        let secret = Array(password.utf8)
+        guard let user = try users.findActiveUser(login: login, byName: Self.isUserName(login)),
+              user.identityID == nil, let hash = user.passwordHash, !hash.isEmpty else {
+            _ = bcrypt.verify(password: secret, hash: Self.dummyHash)
+            return nil
+        }
+        guard let failures, let throttle else {
+            return bcrypt.verify(password: secret, hash: hash) ? user : nil
+        }
+        let now = clock.now()
+        let since = UnixTime(seconds: now.seconds - (throttle.window.added(to: now).seconds - now.seconds))
+        let failed = try failures.failures(userID: user.id, since: since)
+        let matches = bcrypt.verify(password: secret, hash: hash)
+        if failed >= throttle.maxFailures { return nil }
+        guard matches else {
+            try failures.recordFailure(userID: user.id, now: now, since: since)
+            return nil
+        }
+        if failed > 0 { try failures.clearFailures(userID: user.id) }
+        return user
     }
 
     /// Fusio looks a login up by name when it matches `^[a-zA-Z0-9\-\_\.]{3,32}$`, otherwise by e-mail.

@@ -9,6 +9,7 @@ struct BearerChallenge {
         if case .unavailable = error { return HTTPError.databaseUnavailable.response }
         return HTTPError(status: 401, message: error.message, headers: [
             ("WWW-Authenticate", "Bearer realm=\"Fusio\", resource_metadata=\"\(baseURL)/.well-known/oauth-protected-resource\""),
+            ("Cache-Control", "no-store"),
         ]).response
     }
 }

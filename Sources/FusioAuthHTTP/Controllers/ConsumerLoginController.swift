@@ -41,6 +41,9 @@ public final class ConsumerLoginController {
         } catch {
             return HTTPError(status: 400, message: error.description).response
         }
+        if let name = ParameterLimits.violation(in: parameters) {
+            return HTTPError(status: 400, message: "Parameter \(name) is too long", headers: TokenController.noStore).response
+        }
         let ip = clientIP.resolve(request)
         do {
             let token: IssuedToken

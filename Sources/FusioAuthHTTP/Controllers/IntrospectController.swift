@@ -16,6 +16,14 @@ public final class IntrospectController: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        var response = respond(request)
+        if !response.headers.contains(where: { $0.0 == "Cache-Control" }) {
+            response.headers.append(("Cache-Control", "no-store"))
+        }
+        return response
+    }
+
+    private func respond(_ request: HTTPRequest) -> HTTPResponse {
         let parameters: RequestParameters
         do throws(RequestParameterError) {
             if let parsed = try RequestParameters.ofBody(request) {

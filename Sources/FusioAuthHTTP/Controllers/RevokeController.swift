@@ -21,6 +21,14 @@ public final class RevokeController: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        var response = respond(request)
+        if !response.headers.contains(where: { $0.0 == "Cache-Control" }) {
+            response.headers.append(("Cache-Control", "no-store"))
+        }
+        return response
+    }
+
+    private func respond(_ request: HTTPRequest) -> HTTPResponse {
         let parameters: RequestParameters
         do throws(RequestParameterError) {
             if let parsed = try RequestParameters.ofBody(request) {
@@ -34,6 +42,12 @@ public final class RevokeController: HTTPHandler {
         let tokenRequest = TokenRequest(parameters: parameters.scalarDictionary, authorization: request.header("authorization"),
                                         userAgent: request.header("user-agent"), clientIP: clientIP.resolve(request))
         if let value = parameters["token"], !value.isEmpty, (try? tokenRequest.clientCredentials()) != nil {
+            // Switching the operation off in the backend closes the path for both forms.
+            do {
+                guard try tokens.operation(named: "authorization.revoke") != nil else { return HTTPError.notFound.response }
+            } catch {
+                return HTTPError.databaseUnavailable.response
+            }
             return revokeForClient(value, request: tokenRequest)
         }
         return revokeOwnToken(request)
