@@ -217,6 +217,9 @@ def test_post_redirect_uri_accepted(redirect, base_url, db, app, person, person_
     "https://client.example.org@evil.test/cb",           # userinfo trick: the host is evil.test
     "https://evil.test/client.example.org",
     "https://example.org/cb",                            # the parent domain is not the app's host
+    "https://evil.test\\.client.example.org/cb",          # a browser reads the backslash as a path start
+    "https://evil.test%2f.client.example.org/cb",
+    "https://evil.test%40client.example.org/cb",
 ])
 def test_post_redirect_uri_other_host_refused(redirect, base_url, db, app, person, person_token):
     before = len(code_rows(db, app.id, person.id))
