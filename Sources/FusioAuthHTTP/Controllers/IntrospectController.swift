@@ -16,26 +16,17 @@ public final class IntrospectController: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        var response = respond(request)
-        if !response.headers.contains(where: { $0.0 == "Cache-Control" }) {
-            response.headers.append(("Cache-Control", "no-store"))
-        }
-        return response
+        ClientRequest.noStore(respond(request))
     }
 
     private func respond(_ request: HTTPRequest) -> HTTPResponse {
-        let parameters: RequestParameters
-        do throws(RequestParameterError) {
-            if let parsed = try RequestParameters.ofBody(request) {
-                parameters = parsed
-            } else {
-                parameters = try .form([UInt8]())
-            }
-        } catch {
-            return TokenController.render(.invalidRequest(error.description))
+        let parsed: ClientRequest
+        switch ClientRequest.parse(request, clientIP: request.remoteAddress) {
+        case .success(let value): parsed = value
+        case .failure(let box): return box.response
         }
-        let tokenRequest = TokenRequest(parameters: parameters.scalarDictionary, authorization: request.header("authorization"),
-                                        userAgent: nil, clientIP: request.remoteAddress)
+        let parameters = parsed.parameters
+        let tokenRequest = parsed.tokenRequest
         let client: ClientApp
         do {
             let credentials = try tokenRequest.clientCredentials()

@@ -21,26 +21,17 @@ public final class RevokeController: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        var response = respond(request)
-        if !response.headers.contains(where: { $0.0 == "Cache-Control" }) {
-            response.headers.append(("Cache-Control", "no-store"))
-        }
-        return response
+        ClientRequest.noStore(respond(request))
     }
 
     private func respond(_ request: HTTPRequest) -> HTTPResponse {
-        let parameters: RequestParameters
-        do throws(RequestParameterError) {
-            if let parsed = try RequestParameters.ofBody(request) {
-                parameters = parsed
-            } else {
-                parameters = try .form([UInt8]())
-            }
-        } catch {
-            return TokenController.render(.invalidRequest(error.description))
+        let parsed: ClientRequest
+        switch ClientRequest.parse(request, clientIP: clientIP.resolve(request)) {
+        case .success(let value): parsed = value
+        case .failure(let box): return box.response
         }
-        let tokenRequest = TokenRequest(parameters: parameters.scalarDictionary, authorization: request.header("authorization"),
-                                        userAgent: request.header("user-agent"), clientIP: clientIP.resolve(request))
+        let parameters = parsed.parameters
+        let tokenRequest = parsed.tokenRequest
         if let value = parameters["token"], !value.isEmpty, (try? tokenRequest.clientCredentials()) != nil {
             // Switching the operation off in the backend closes the path for both forms.
             do {
