@@ -26,3 +26,13 @@ import Testing
         #expect(resolver.resolve(request(remote: "127.0.0.1", forwarded: nil)) == "127.0.0.1")
     }
 }
+
+@Suite struct ClientIPCanonicalTests {
+    @Test func longSpellingsBecomeShortEnoughForFusiosColumns() {
+        #expect(ClientIP.canonical("0000:0000:0000:0000:0000:ffff:192.0.2.1") == "::ffff:192.0.2.1")
+        #expect(ClientIP.canonical("2001:0DB8:0000:0000:0000:0000:0000:0001") == "2001:db8::1")
+        #expect(ClientIP.canonical("192.0.2.1") == "192.0.2.1")
+        #expect(ClientIP.canonical("nope") == nil)
+        #expect((ClientIP.canonical("1111:2222:3333:4444:5555:6666:7777:8888")?.count ?? 99) <= 39)
+    }
+}

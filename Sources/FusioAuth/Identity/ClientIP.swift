@@ -16,4 +16,23 @@ public enum ClientIP {
             inet_pton(AF_INET, s, raw.baseAddress) == 1 || inet_pton(AF_INET6, s, raw.baseAddress) == 1
         }
     }
+
+    /// The address in its shortest standard text (`inet_ntop`), or nil when `s` is not an address. Every IPv6
+    /// address then fits Fusio's VARCHAR(39) `ip` columns: a long spelling such as
+    /// `0000:0000:0000:0000:0000:ffff:192.0.2.1` (45 characters) becomes `::ffff:192.0.2.1`.
+    public static func canonical(_ s: String) -> String? {
+        guard !s.utf8.contains(0) else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 16)
+        var text = [CChar](repeating: 0, count: 64)
+        for family in [AF_INET, AF_INET6] {
+            let parsed = buffer.withUnsafeMutableBytes { inet_pton(family, s, $0.baseAddress) }
+            guard parsed == 1 else { continue }
+            let printed = buffer.withUnsafeBytes { raw in
+                text.withUnsafeMutableBufferPointer { inet_ntop(family, raw.baseAddress, $0.baseAddress, socklen_t(64)) }
+            }
+            guard printed != nil else { return nil }
+            return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return nil
+    }
 }

@@ -17,8 +17,7 @@ public struct ClientIPResolver: Sendable {
         let remote = request.remoteAddress.isEmpty ? "127.0.0.1" : request.remoteAddress
         guard let trustedHeader, let value = request.header(trustedHeader), isTrusted(remote) else { return remote }
         for candidate in value.split(separator: ",").reversed() {
-            let address = String(candidate.trimmingSpaces)
-            guard ClientIP.isValid(address) else { return remote }
+            guard let address = ClientIP.canonical(String(candidate.trimmingSpaces)) else { return remote }
             if !isTrusted(address) { return address }
         }
         return remote
