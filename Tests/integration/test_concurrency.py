@@ -34,17 +34,21 @@ def race(base_url: str, fire) -> list[requests.Response]:
     barrier = threading.Barrier(N)
     results: list[requests.Response | BaseException | None] = [None] * N
 
+    def answered(send) -> requests.Response:
+        for _ in range(MAX_502_RETRIES):
+            r = send()
+            if not (r.status_code == 502 and not r.headers.get("Content-Type", "").startswith("application/json")):
+                break
+        return r
+
     def worker(i: int) -> None:
         s = requests.Session()
         try:
-            warm = s.get(base_url + "/health", headers={"User-Agent": UA}, timeout=20)
+            # The warm-up meets the same connection limit as the race itself.
+            warm = answered(lambda: s.get(base_url + "/health", headers={"User-Agent": UA}, timeout=20))
             assert warm.status_code == 200, warm.text
             barrier.wait(timeout=60)
-            for _ in range(MAX_502_RETRIES):
-                r = fire(s)
-                if not (r.status_code == 502 and not r.headers.get("Content-Type", "").startswith("application/json")):
-                    break
-            results[i] = r
+            results[i] = answered(lambda: fire(s))
         except BaseException as e:     # reported below, with the thread's index
             barrier.abort()
             results[i] = e
