@@ -1,5 +1,5 @@
 """Raw HTTP/1.1 client, request generator and response checks of the HTTP fuzz test (test_fuzz.py) and the
-outage test (test_zz_outage.py). Not a test module.
+outage test (test_zz_db_outage.py). Not a test module.
 
 Requests are written to the socket byte for byte (so methods, targets, header bytes and framing can be broken
 as a client may break them) and the answer is read with http.client's response parser. nginx answers some
@@ -84,7 +84,12 @@ class Req:
 
     @property
     def path(self) -> str:
-        return self.target.split("?", 1)[0]
+        target = self.target
+        if self.raw is not None:   # the target of the raw request line, absolute-form reduced to its path
+            m = re.match(rb"[^ \r\n]+ +([^ \r\n]+)", self.raw)
+            target = m.group(1).decode("latin-1") if m else ""
+            target = re.sub(r"^[a-z]+://[^/]*", "", target)
+        return target.split("?", 1)[0].split("#", 1)[0]
 
     def render(self, host: str) -> bytes:
         if self.raw is not None:
@@ -282,7 +287,8 @@ def _check_json_error(req: Req, resp: Resp) -> list[str]:
         return out + [f"HTTP {resp.status} body is not JSON: {resp.body[:200]!r}"]
     oauth = isinstance(body, dict) and isinstance(body.get("error"), str) and isinstance(body.get("error_description"), str)
     generic = isinstance(body, dict) and body.get("success") is False and isinstance(body.get("message"), str)
-    if not (oauth or generic):
+    health = req.path == "/health" and isinstance(body, dict) and body.get("status") == "unavailable"
+    if not (oauth or generic or health):
         out.append(f"HTTP {resp.status} JSON is neither an OAuth nor a generic error: {resp.body[:200]!r}")
     return out
 
@@ -388,7 +394,7 @@ def _basics(req: Req) -> list:
     return out
 
 
-def _params(body: bytes | None, target: str = "") -> list[dict]:
+def _params(body: bytes | None) -> list[dict]:
     """Every reading of the body a server could make (form and JSON), leniently: more than the server accepts."""
     readings = []
     if body:
@@ -501,9 +507,15 @@ class Generator:
 
     # ------------------------------------------------------------------ helpers
     def ua(self, rng) -> list:
-        return [] if rng.random() < 0.05 else [("User-Agent", rng.choice(
-            ["fusio-auth-fuzz/1.0", "Mozilla/5.0", "x" * rng.randint(1, 3000), "\x00", "ü" * 20, "🙂", "a\x7fb",
-             "curl/8.0", "fuzz"]))]
+        """A User-Agent (fusio-auth stores it as the token name); NUL is rare because nginx refuses it itself."""
+        r = rng.random()
+        if r < 0.05:
+            return []
+        if r < 0.07:
+            return [("User-Agent", "a\x00b")]
+        return [("User-Agent", rng.choice(["fusio-auth-fuzz/1.0", "Mozilla/5.0", "x" * rng.randint(1, 3000), "ü" * 20,
+                                           "🙂" * rng.randint(1, 300), "a\x7fb", "curl/8.0", "fuzz", "\xff\xfe", "'\"<>",
+                                           "\xed\xa0\x80", "\t tab"]))]
 
     def app_basic(self, rng) -> tuple:
         s = self.state
@@ -1246,6 +1258,7 @@ def run_fuzz(base_url: str, state: State, seed: int, total: int, deadline_s: flo
     failures: list[tuple[int, Req, Resp, list[str]]] = []
     failure_count = [0]
     sent_bytes = [0]
+    slowest = [0.0, ""]
     t0 = time.monotonic()
     stop = threading.Event()
 
@@ -1266,6 +1279,8 @@ def run_fuzz(base_url: str, state: State, seed: int, total: int, deadline_s: flo
                 probs = problems(req, resp, allow_503=allow_503)
                 key = resp.status if resp.status is not None else f"no answer ({resp.error})"
                 with lock:
+                    if resp.seconds > slowest[0]:
+                        slowest[:] = [resp.seconds, f"#{i} {req.kind} {req.method} {req.path}"]
                     statuses[key] += 1
                     kinds[req.kind] += 1
                     sent_bytes[0] += len(req.render("127.0.0.1"))
@@ -1286,7 +1301,8 @@ def run_fuzz(base_url: str, state: State, seed: int, total: int, deadline_s: flo
     elapsed = time.monotonic() - t0
     sent = sum(statuses.values())
     return {"sent": sent, "elapsed": elapsed, "statuses": statuses, "kinds": kinds, "nginx_own": nginx_own,
-            "failures": failure_count[0], "bytes": sent_bytes[0], "expensive": state.expensive}, failures
+            "failures": failure_count[0], "bytes": sent_bytes[0], "expensive": state.expensive,
+            "slowest": tuple(slowest)}, failures
 
 
 def format_stats(seed: int, stats: dict) -> str:
@@ -1297,6 +1313,7 @@ def format_stats(seed: int, stats: dict) -> str:
     return (f"\n[fuzz] seed {seed}: {stats['sent']} requests in {stats['elapsed']:.1f}s "
             f"({stats['sent'] / max(stats['elapsed'], 0.001):.0f}/s, {stats['bytes'] / 1e6:.1f} MB), "
             f"{stats['failures']} failing\n[fuzz] statuses: {by_status}\n[fuzz] of these answered by nginx itself: {nginx}\n"
-            f"[fuzz] per generator: {kinds}\n[fuzz] requests that could reach a cost-12 bcrypt check: {stats['expensive']}")
+            f"[fuzz] per generator: {kinds}\n[fuzz] requests that could reach a cost-12 bcrypt check: {stats['expensive']}; "
+            f"slowest answer {stats['slowest'][0]:.2f}s ({stats['slowest'][1]})")
 
 
