@@ -41,12 +41,13 @@ let package = Package(
         // libFuzzer targets (Fuzz/README.md, scripts/fuzz). Without `-D FUSIO_FUZZ` each is a small replay tool, so
         // a plain `swift build` builds them too; scripts/fuzz builds them with the sanitizer into .build-fuzz.
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
-        .executableTarget(name: "FuzzRequestBody", dependencies: ["CLibFuzzer", "FusioAuth", "FusioAuthHTTP"],
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "FuzzRequestBody", dependencies: ["FuzzSupport", "FusioAuth", "FusioAuthHTTP"],
                           path: "Fuzz/FuzzRequestBody"),
-        .executableTarget(name: "FuzzBasicHeader", dependencies: ["CLibFuzzer", "FusioAuth", "FusioCrypto"],
+        .executableTarget(name: "FuzzBasicHeader", dependencies: ["FuzzSupport", "FusioAuth", "FusioCrypto"],
                           path: "Fuzz/FuzzBasicHeader"),
-        .executableTarget(name: "FuzzDSN", dependencies: ["CLibFuzzer", "FusioAuth"], path: "Fuzz/FuzzDSN"),
-        .executableTarget(name: "FuzzJWT", dependencies: ["CLibFuzzer", "FusioAuth", "FusioCrypto"], path: "Fuzz/FuzzJWT"),
+        .executableTarget(name: "FuzzDSN", dependencies: ["FuzzSupport", "FusioAuth"], path: "Fuzz/FuzzDSN"),
+        .executableTarget(name: "FuzzJWT", dependencies: ["FuzzSupport", "FusioAuth", "FusioCrypto"], path: "Fuzz/FuzzJWT"),
 
         .testTarget(name: "FusioAuthTests", dependencies: ["FusioAuth", "FusioAuthHTTP", "FusioCrypto"]),
         .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"]),

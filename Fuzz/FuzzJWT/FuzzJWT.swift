@@ -1,3 +1,4 @@
+import FuzzSupport
 import FusioAuth
 import FusioCrypto
 
@@ -38,47 +39,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 #if FUSIO_FUZZ
-import CLibFuzzer
-
-/// SwiftPM links an executable's `main` to `<module>_main` (`--defsym main=FuzzJWT_main` on Linux); with
-/// `-sanitize=fuzzer` that entry point hands over to libFuzzer's driver.
+/// SwiftPM links an executable's `main` to `<module>_main` (`--defsym main=FuzzJWT_main` on Linux).
 @_cdecl("FuzzJWT_main")
 public func libFuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzz(data!, size) }
+    FuzzMain.libFuzzer(argc, argv) { data, size in fuzz(data!, size) }
 }
 #else
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// Without libFuzzer (a plain `swift build`): replays the files named as arguments (crash files, corpus
-/// entries), or standard input when there are none, through the same entry point.
 @main
 enum Replay {
-    static func main() {
-        let paths = CommandLine.arguments.dropFirst()
-        for path in paths.isEmpty ? ["-"] : Array(paths) {
-            guard let file = path == "-" ? fdopen(0, "rb") : fopen(path, "rb") else {
-                print("cannot open \(path)")
-                exit(2)
-            }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let count = fread(&chunk, 1, chunk.count, file)
-                if count <= 0 { break }
-                bytes += chunk[..<count]
-            }
-            if path != "-" { fclose(file) }
-            _ = bytes.withUnsafeBufferPointer { buffer in
-                fuzz(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!, buffer.count)
-            }
-            print("\(path): \(bytes.count) bytes, no crash")
-        }
-    }
+    static func main() { FuzzMain.replay { data, size in fuzz(data!, size) } }
 }
 #endif
