@@ -13,15 +13,15 @@ from __future__ import annotations
 import http.client
 import json
 import secrets
-import time
 import urllib.parse
 
 import pytest
 import requests
 
-from conftest import (APP_KEY_RE, EXPIRE_P2D, JTI_RE, JWT_HEADER_B64, REFRESH_RE, App, User, basic,
-                      category_id, create_app, create_user, decode_jwt, fusio_uuid, php_password_hash, post_token, q,
-                      q1, set_app_scopes, set_user_scopes, sql_create_user, utcnow)
+from conftest import (APP_KEY_RE, EXPIRE_P2D, App, User, basic, category_id, create_app, create_user, decode_jwt,
+                      fusio_uuid, php_password_hash, post_token, q, set_app_scopes, set_user_scopes, sql_create_user,
+                      utcnow)
+from grantlib import assert_oauth_error, assert_token_response, check_claims, token_row
 
 UA = "fusio-auth-tests/1.0 (integration)"
 CONSUMER_SUBS = sorted(["agent", "app", "event", "grant", "log", "page", "form", "payment", "plan", "scope",
@@ -41,72 +41,6 @@ def cc(token_url, auth=None, scope=None, extra=None, headers=None, **kw) -> requ
     h = {"User-Agent": UA}
     h.update(headers or {})
     return post_token(token_url, data=data, auth=auth, headers=h, **kw)
-
-
-def assert_token_response(r: requests.Response) -> dict:
-    assert r.status_code == 200, f"HTTP {r.status_code}: {r.text[:500]}"
-    assert r.headers.get("Content-Type", "").startswith("application/json"), r.headers
-    assert "no-store" in r.headers.get("Cache-Control", ""), r.headers
-    assert r.headers.get("Pragma") == "no-cache", r.headers
-    body = r.json()
-    assert isinstance(body.get("access_token"), str) and body["access_token"], body
-    assert body.get("token_type") == "bearer", body
-    assert body.get("expires_in") in EXPIRE_P2D, body
-    assert isinstance(body.get("refresh_token"), str) and REFRESH_RE.match(body["refresh_token"]), body
-    assert isinstance(body.get("scope"), str) and body["scope"], body
-    allowed = {"access_token", "token_type", "expires_in", "refresh_token", "scope", "id_token"}
-    assert set(body) <= allowed, f"unexpected members: {set(body) - allowed}"
-    if "openid" in body["scope"].split(","):
-        assert body.get("id_token") == body["access_token"], "§3.3.8: id_token is the access token"
-    else:
-        assert "id_token" not in body
-    return body
-
-
-def assert_oauth_error(r: requests.Response, status: int, error: str, secrets_: tuple[str, ...] = ()) -> dict:
-    assert r.status_code == status, f"expected {status} {error}, got HTTP {r.status_code}: {r.text[:500]}"
-    assert r.headers.get("Content-Type", "").startswith("application/json"), r.headers
-    assert "no-store" in r.headers.get("Cache-Control", ""), r.headers
-    body = r.json()
-    assert set(body) == {"error", "error_description"}, body
-    assert body["error"] == error, body
-    assert isinstance(body["error_description"], str) and body["error_description"], body
-    for bad in ("SQL", "SELECT", "mysql", "MariaDB") + tuple(s for s in secrets_ if s):
-        assert bad.lower() not in r.text.lower(), f"error body leaks {bad!r}: {r.text}"
-    if status == 401:
-        assert r.headers.get("WWW-Authenticate") == 'Basic realm="Fusio"', r.headers
-    return body
-
-
-def token_row(db, access_token: str) -> dict:
-    row = q1(db, "SELECT * FROM fusio_token WHERE token = %s", (access_token,))
-    assert row is not None, "no fusio_token row holds the access token"
-    return row
-
-
-def check_claims(jwt, app_url: str, user: User, app: App | None, expires_in: int) -> None:
-    assert jwt.header_b64 == JWT_HEADER_B64 and jwt.header_raw == b'{"typ":"JWT","alg":"HS256"}'
-    assert jwt.signature_ok, "HS256 signature does not verify with APP_PROJECT_KEY"
-    c = jwt.claims
-    order = ["iss", "sub", "iat", "exp", "name", "preferred_username"]
-    if app is not None:
-        order.append("aud")
-    if user.email:
-        order.append("email")
-    order.append("jti")
-    assert list(c) == order, f"claim order {list(c)} != {order}"
-    # compact JSON, '/' unescaped, non-ASCII as \uXXXX (php json_encode + JSON_UNESCAPED_SLASHES)
-    assert jwt.payload_raw == json.dumps(c, separators=(",", ":")).encode(), jwt.payload_raw
-    assert c["iss"] == app_url
-    assert c["sub"] == fusio_uuid(f"{app_url}-{user.id}")
-    assert isinstance(c["iat"], int) and abs(c["iat"] - time.time()) <= 10
-    assert c["exp"] - c["iat"] == expires_in
-    assert c["name"] == user.name and c["preferred_username"] == user.name
-    if app is not None:
-        assert c["aud"] == app.key
-    if user.email:
-        assert c["email"] == user.email
-    assert JTI_RE.match(c["jti"]), c["jti"]
 
 
 def check_row(db, row: dict, body: dict, user: User, app: App | None, name: str) -> None:
