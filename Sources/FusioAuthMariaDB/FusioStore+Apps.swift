@@ -12,7 +12,7 @@ extension FusioStore: AppRepository {
         """
 
     public func findClients(appKey: String, allowCached: Bool) throws(StorageError) -> (clients: [ClientApp], cached: Bool) {
-        let now = ScopeAssignmentCache.milliseconds()
+        let now = MonotonicTime.milliseconds()
         if allowCached, let clients = clientCache.get(appKey, now: now) { return (clients, true) }
         let clients = try loadClients(appKey: appKey)
         // Unknown keys are not remembered: they are usually user names of the client_credentials fallback.

@@ -37,7 +37,7 @@ extension FusioStore: AccessTokenRepository {
 
     /// Cached for a second per thread, like the scope catalogue: the backend switch takes effect within it.
     public func operation(named name: String) throws(StorageError) -> OperationAccess? {
-        let now = ScopeAssignmentCache.milliseconds()
+        let now = MonotonicTime.milliseconds()
         if let cached = operations.get(name, now: now) { return cached }
         let rows = try query(Self.operationSQL, [tenant, tenant, .text(name)])
         var access: OperationAccess?

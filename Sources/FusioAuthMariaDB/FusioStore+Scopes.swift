@@ -17,7 +17,7 @@ extension FusioStore {
     /// Available scopes of an app (filtered to active scopes of the tenant, as Fusio does for apps) and of a
     /// user (unfiltered, as Fusio does for users), from the cache or from one query for whatever is missing.
     func scopes(appID: Int?, userID: Int?) throws(StorageError) -> (app: AvailableScopes?, user: AvailableScopes?) {
-        let now = ScopeAssignmentCache.milliseconds()
+        let now = MonotonicTime.milliseconds()
         var app = appID.flatMap { assignments.get(.app($0), now: now) }
         var user = userID.flatMap { assignments.get(.user($0), now: now) }
         let loadApp = appID != nil && app == nil

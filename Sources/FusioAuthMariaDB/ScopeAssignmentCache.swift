@@ -28,6 +28,4 @@ final class ShortLivedCache<Key: Hashable, Value> {
         if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
         entries[key] = (value, now)
     }
-
-    static func milliseconds() -> Int64 { MonotonicTime.milliseconds() }
 }

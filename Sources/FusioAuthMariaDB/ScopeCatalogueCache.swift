@@ -17,7 +17,7 @@ final class ScopeCatalogueCache {
     }
 
     func catalogue(knowing ids: [Int], from store: FusioStore) throws(StorageError) -> ScopeCatalogue {
-        let now = Self.milliseconds()
+        let now = MonotonicTime.milliseconds()
         if let catalogue, now - loadedAt < Self.maximumAgeMilliseconds, ids.allSatisfy(catalogue.contains(id:)) {
             return catalogue
         }
@@ -32,7 +32,6 @@ final class ScopeCatalogueCache {
         return fresh
     }
 
-    private static func milliseconds() -> Int64 { MonotonicTime.milliseconds() }
 }
 
 extension MariaDBRow {

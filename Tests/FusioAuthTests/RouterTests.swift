@@ -53,7 +53,7 @@ import Testing
 
     @Test func bodiesAreReadByContentType() throws {
         func parse(_ type: String?, _ body: String) throws -> RequestParameters? {
-            try TokenController.parameters(of: HTTPRequest(
+            try RequestParameters.ofBody(HTTPRequest(
                 method: "POST", requestURI: "/", headers: type.map { ["content-type": $0] } ?? [:],
                 body: Array(body.utf8), remoteAddress: ""))
         }

@@ -18,10 +18,6 @@ struct PosixThread: @unchecked Sendable {
         return PosixThread(handle: handle)
     }
 
-    func join() {
-        pthread_join(handle, nil)
-    }
-
     func signal(_ number: Int32) {
         pthread_kill(handle, number)
     }

@@ -23,13 +23,4 @@ public final class ClientAuthenticator {
         guard lookup.cached else { return nil }
         return match(try apps.findClients(appKey: credentials.id, allowCached: false).clients)
     }
-
-    /// Whether `clientID` names this app: the key lookup goes through the column collation, so the comparison
-    /// ignores ASCII case like the SQL one PHP does.
-    public static func isSameClient(_ clientID: String, as app: FusioApp) -> Bool {
-        clientID.utf8.count == app.key.utf8.count
-            && zip(clientID.utf8, app.key.utf8).allSatisfy { fold($0) == fold($1) }
-    }
-
-    private static func fold(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
 }

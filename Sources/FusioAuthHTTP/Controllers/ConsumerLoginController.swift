@@ -36,8 +36,9 @@ public final class ConsumerLoginController {
             return HTTPError(status: 400, message: "Request must contain an User-Agent header").response
         }
         let parameters: RequestParameters
-        do {
-            parameters = try request.mediaType == "application/x-www-form-urlencoded" ? .form(request.body) : .json(request.body)
+        do throws(RequestParameterError) {
+            // Read as the token endpoint reads bodies; another content type is read as JSON, Fusio's default.
+            if let body = try RequestParameters.ofBody(request) { parameters = body } else { parameters = try .json(request.body) }
         } catch {
             return HTTPError(status: 400, message: error.description).response
         }

@@ -19,7 +19,7 @@ public final class TokenController: HTTPHandler {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let parameters: RequestParameters
         do {
-            guard let parsed = try Self.parameters(of: request) else {
+            guard let parsed = try RequestParameters.ofBody(request) else {
                 return Self.render(.invalidRequest("Content-Type must be application/x-www-form-urlencoded or application/json"))
             }
             parameters = parsed
@@ -52,9 +52,19 @@ public final class TokenController: HTTPHandler {
         return response
     }
 
+    static func render(_ error: OAuthError) -> HTTPResponse {
+        var headers = noStore
+        if let challenge = error.wwwAuthenticate { headers.append(("WWW-Authenticate", challenge)) }
+        return .json(error.httpStatus, ["error": .string(error.code), "error_description": .string(error.message)],
+                     headers: headers)
+    }
+}
+
+extension RequestParameters {
     /// Form and JSON bodies as Fusio reads them (§3.3.1); a body without a content type is read as JSON when it
-    /// looks like JSON, else as a form, which is what clients that forget the header mean.
-    static func parameters(of request: HTTPRequest) throws(RequestParameterError) -> RequestParameters? {
+    /// looks like JSON, else as a form, which is what clients that forget the header mean. nil for any other
+    /// content type.
+    static func ofBody(_ request: HTTPRequest) throws(RequestParameterError) -> RequestParameters? {
         switch request.mediaType {
         case "application/x-www-form-urlencoded":
             return try .form(request.body)
@@ -66,20 +76,6 @@ public final class TokenController: HTTPHandler {
         default:
             return nil
         }
-    }
-
-    static func render(_ error: OAuthError) -> HTTPResponse {
-        var headers = noStore
-        if let challenge = error.wwwAuthenticate { headers.append(("WWW-Authenticate", challenge)) }
-        return .json(error.httpStatus, ["error": .string(error.code), "error_description": .string(error.message)],
-                     headers: headers)
-    }
-}
-
-extension RequestParameters {
-    /// The body by content type, as the token endpoint reads it; nil for an unsupported content type.
-    static func ofBody(_ request: HTTPRequest) throws(RequestParameterError) -> RequestParameters? {
-        try TokenController.parameters(of: request)
     }
 
     /// The single-valued parameters; lists (`name[]`) are not part of the OAuth token request.
