@@ -31,13 +31,26 @@ extension FusioStore: AuthorizationCodeRepository {
         let consumed = AuthorizationCode.consumedDate.databaseString
         do {
             return try connection.transaction { connection in
-                guard let row = try connection.query(Self.lockCodeSQL, [.int(Int64(codeID))]).first,
-                      row.string(0).flatMap({ UnixTime(databaseString: $0) }) != AuthorizationCode.consumedDate else {
+                guard let row = try connection.query(Self.lockCodeSQL, [.int(Int64(codeID))]).first else { return false }
+                guard row.string(0).flatMap({ UnixTime(databaseString: $0) }) != AuthorizationCode.consumedDate else {
+                    // Lost the race to another exchange of this code, or a replay: treat both as reuse.
+                    try revokeFamilyRows(userID: token.row.userID, appID: token.row.appID, on: connection)
                     return false
                 }
                 try connection.execute(Self.consumeCodeSQL, [.text(consumed), .int(Int64(codeID))])
                 _ = try insertRows(token.row, audit: token.audit, categoryID: categoryID, on: connection)
                 return true
+            }
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    public func revokeTokens(ofReusedCode code: AuthorizationCode) throws(StorageError) {
+        do {
+            try connection.transaction { connection in
+                _ = try connection.query(Self.lockCodeSQL, [.int(Int64(code.id))])
+                try revokeFamilyRows(userID: code.userID, appID: code.appID, on: connection)
             }
         } catch {
             throw Self.storageError(error)

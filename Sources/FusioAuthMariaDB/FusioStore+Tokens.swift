@@ -124,9 +124,7 @@ extension FusioStore: TokenRepository {
                       let status = row.int(0), let userID = row.int(1) else { return false }
                 guard status == StoredToken.activeStatus else {
                     // Lost a race with another refresh of the same token, or a replay: treat both as reuse.
-                    try connection.execute(Self.revokeFamilySQL, [
-                        tenant, .int(Int64(userID)), row.int(2).map { .int(Int64($0)) } ?? .null,
-                    ])
+                    try revokeFamilyRows(userID: userID, appID: row.int(2), on: connection)
                     return false
                 }
                 try connection.execute(Self.retireTokenSQL, [.int(Int64(tokenID))])
@@ -138,14 +136,31 @@ extension FusioStore: TokenRepository {
         }
     }
 
-    public func revokeTokens(userID: Int, appID: Int?) throws(StorageError) {
+    public func revokeFamily(ofTokenID tokenID: Int) throws(StorageError) {
         do {
-            // In a transaction so that a deadlock with a concurrent rotation is retried, not answered with 503.
             try connection.transaction { connection in
-                try connection.execute(Self.revokeFamilySQL, [tenant, .int(Int64(userID)), appID.map { .int(Int64($0)) } ?? .null])
+                guard let row = try connection.query(Self.lockTokenSQL, [.int(Int64(tokenID))]).first,
+                      let userID = row.int(1) else { return }
+                try revokeFamilyRows(userID: userID, appID: row.int(2), on: connection)
             }
         } catch {
             throw Self.storageError(error)
         }
+    }
+
+    public func revokeTokens(userID: Int, appID: Int?) throws(StorageError) {
+        do {
+            // In a transaction so that a deadlock with a concurrent rotation is retried, not answered with 503.
+            try connection.transaction { connection in
+                try revokeFamilyRows(userID: userID, appID: appID, on: connection)
+            }
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    /// The caller owns the transaction, and holds the lock of the credential that was reused.
+    func revokeFamilyRows(userID: Int, appID: Int?, on connection: MariaDBConnection) throws {
+        try connection.execute(Self.revokeFamilySQL, [tenant, .int(Int64(userID)), appID.map { .int(Int64($0)) } ?? .null])
     }
 }

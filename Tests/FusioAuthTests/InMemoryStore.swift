@@ -30,6 +30,8 @@ final class InMemoryStore: AppRepository, UserRepository, TokenRepository {
 
     func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> Bool { false }
 
+    func revokeFamily(ofTokenID tokenID: Int) throws(StorageError) {}
+
     func revokeTokens(userID: Int, appID: Int?) throws(StorageError) {}
 
     func availableScopes(userID: Int) throws(StorageError) -> AvailableScopes {

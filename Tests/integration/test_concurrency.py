@@ -29,6 +29,20 @@ MAX_502_RETRIES = 200   # bounded: a server that stays away fails the test
 ROUNDS = range(10 if os.environ.get("FA_LONG") == "1" else 1)
 
 
+def deadlocks(db) -> int:
+    return int(q(db, "SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'")[0]["Value"])
+
+
+@pytest.fixture(autouse=True)
+def no_deadlocks(db):
+    """Every writer reacting to one presented token or code takes that row's lock first, so the losers queue
+    behind the winner instead of deadlocking with it (a deadlock is retried, but a burst of them once exhausted
+    the retries and answered 503). Checked on the server's counter, which nothing else moves during a race."""
+    before = deadlocks(db)
+    yield
+    assert deadlocks(db) == before, "InnoDB deadlocks during the race"
+
+
 def race(base_url: str, fire) -> list[requests.Response]:
     """Runs fire(session) in N threads released together by a barrier; returns the N final responses."""
     barrier = threading.Barrier(N)
@@ -197,3 +211,4 @@ def test_concurrent_consumer_refreshes_of_one_token(round_, base_url, db, user):
            if x.status_code != 200 and (x.status_code != 400 or x.json().get("success") is not False
                                         or x.json().get("message") != "Invalid refresh token")]
     assert not odd, f"{len(odd)} of {N - 1} losers did not get 400 'Invalid refresh token': {odd}"
+

@@ -12,16 +12,14 @@ public final class AuthorizationCodeGrant: GrantHandler {
     private let apps: any AppRepository
     private let users: any UserRepository
     private let codes: any AuthorizationCodeRepository
-    private let tokens: any TokenRepository
     private let issuer: TokenIssuer
     private let clock: any Clock
 
     public init(apps: any AppRepository, users: any UserRepository, codes: any AuthorizationCodeRepository,
-                tokens: any TokenRepository, issuer: TokenIssuer, clock: any Clock) {
+                issuer: TokenIssuer, clock: any Clock) {
         self.apps = apps
         self.users = users
         self.codes = codes
-        self.tokens = tokens
         self.issuer = issuer
         self.clock = clock
     }
@@ -49,7 +47,10 @@ public final class AuthorizationCodeGrant: GrantHandler {
             // Without PKCE the code alone must not be enough: the app has to prove it is the client.
             throw .unknownCredentials
         }
-        if code.isConsumed { try revokeAndReject(code) }
+        if code.isConsumed {
+            try OAuthError.storage { () throws(StorageError) in try codes.revokeTokens(ofReusedCode: code) }
+            throw .codeReused
+        }
         let given = request.parameters["redirect_uri"].flatMap { $0.isEmpty ? nil : $0 }
         let stored = code.redirectURI.flatMap { $0.isEmpty ? nil : $0 }
         guard given == stored else { throw .redirectURIMismatch }
@@ -62,15 +63,11 @@ public final class AuthorizationCodeGrant: GrantHandler {
         let scopes = ScopeResolver.validScopes(requested: code.scope, app: app.appScopes, user: userScopes)
         let prepared = try issuer.prepare(app: app.app, user: user, scopes: scopes, category: TokenCategory.authorization,
                                           name: request.userAgent ?? "", ip: request.clientIP)
+        // RFC 6749 §4.1.2: a code used twice is refused and the tokens issued from it are revoked; the store does
+        // both under the code row's lock.
         guard try OAuthError.storage({ () throws(StorageError) in try codes.exchange(codeID: code.id, for: prepared) }) else {
-            try revokeAndReject(code)
+            throw .codeReused
         }
         return prepared.response
-    }
-
-    /// RFC 6749 §4.1.2: a code used twice must be refused, and the tokens issued from it should be revoked.
-    private func revokeAndReject(_ code: AuthorizationCode) throws(OAuthError) -> Never {
-        try OAuthError.storage { () throws(StorageError) in try tokens.revokeTokens(userID: code.userID, appID: code.appID) }
-        throw .codeReused
     }
 }

@@ -2,6 +2,10 @@ public protocol AuthorizationCodeRepository {
     /// The code of an app of the configured tenant, with its PKCE challenge if any.
     func findCode(_ code: String) throws(StorageError) -> AuthorizationCode?
     /// In one transaction: lock the code row, and if it is still unconsumed mark it consumed and store the token.
-    /// Returns false (storing nothing) when another request consumed it first.
+    /// Returns false when another request consumed it first; then, still under the lock, the user's active tokens
+    /// of the code's app are revoked (RFC 6749 §4.1.2) and no token is stored.
     func exchange(codeID: Int, for token: PreparedToken) throws(StorageError) -> Bool
+    /// Reuse of a consumed code: with the code row locked (as `exchange` locks it), revoke the user's active tokens
+    /// of the code's app, so replays queue behind the winning exchange instead of deadlocking with it.
+    func revokeTokens(ofReusedCode code: AuthorizationCode) throws(StorageError)
 }

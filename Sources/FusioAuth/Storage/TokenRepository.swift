@@ -7,6 +7,10 @@ public protocol TokenRepository {
     /// In one transaction with the old row locked: if it is still active, set it to status 2 and store the new
     /// token (true); otherwise store nothing and revoke the user's and app's active tokens (false).
     func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> Bool
+    /// Reuse of a refresh token: with that token's row locked (as `rotate` locks it), revoke the active tokens of
+    /// its user and app. Every writer reacting to one presented token then queues on one row lock, so a burst of
+    /// replays cannot deadlock with the winning rotation or with one another.
+    func revokeFamily(ofTokenID tokenID: Int) throws(StorageError)
     /// Sets every active token of this user and app (or of the user's app-less tokens when `appID` is nil) to
     /// status 2, as Fusio's `removeAllTokensFromAppAndUser` does.
     func revokeTokens(userID: Int, appID: Int?) throws(StorageError)

@@ -28,7 +28,7 @@ public final class TokenRefresher {
         }
         try authenticate(stored)
         guard stored.isActive else {
-            try OAuthError.storage { () throws(StorageError) in try tokens.revokeTokens(userID: stored.userID, appID: stored.appID) }
+            try OAuthError.storage { () throws(StorageError) in try tokens.revokeFamily(ofTokenID: stored.id) }
             throw .invalidRefreshToken
         }
         guard let date = stored.date, refreshLifetime.added(to: date) >= clock.now() else {
