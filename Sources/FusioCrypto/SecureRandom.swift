@@ -17,8 +17,20 @@ public enum SecureRandom {
     /// Fusio's `gen(n)` keeps the first n characters of `bin2hex(random_bytes(n))`, so only ⌈n/2⌉ bytes
     /// ever reach the output; drawing just those gives the identical distribution.
     public static func hex(_ characters: Int) -> String {
-        precondition(characters >= 0, "SecureRandom.hex: negative length")
-        let encoded = Hex.encode(bytes((characters + 1) / 2))
-        return characters % 2 == 0 ? encoded : String(encoded.prefix(characters))
+        hex(groups: [characters])[0]
+    }
+
+    /// `hex(n)` for each length, from one draw: every `RAND_bytes` call has a fixed cost (a fork check
+    /// through `getpid`, the DRBG lookup) that dominates for the few bytes a token needs.
+    public static func hex(groups: [Int]) -> [String] {
+        precondition(groups.allSatisfy { $0 >= 0 }, "SecureRandom.hex: negative length")
+        let random = bytes(groups.reduce(0) { $0 + ($1 + 1) / 2 })
+        var offset = 0
+        return groups.map { characters in
+            let count = (characters + 1) / 2
+            defer { offset += count }
+            let encoded = Hex.encode(random[offset..<offset + count])
+            return characters % 2 == 0 ? encoded : String(encoded.prefix(characters))
+        }
     }
 }

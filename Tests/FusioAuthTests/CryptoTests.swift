@@ -1,3 +1,4 @@
+import FusioAuth
 import FusioCrypto
 import Testing
 
@@ -51,6 +52,16 @@ import Testing
             #expect(text.utf8.count == length)
             #expect(text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) })
         }
+    }
+
+    @Test func secureRandomGroupsFromOneDraw() {
+        let groups = SecureRandom.hex(groups: [20, 48, 10, 0, 1])
+        #expect(groups.map(\.utf8.count) == [20, 48, 10, 0, 1])
+        #expect(groups.allSatisfy { $0.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } })
+        // Each group comes from its own bytes: two equal-length groups repeating would mean overlapping slices.
+        let pair = SecureRandom.hex(groups: [32, 32])
+        #expect(pair[0] != pair[1])
+        #expect(TokenGenerator.refreshToken().split(separator: "-").map(\.count) == [20, 48, 10])
     }
 
     @Test func constantTimeEquals() {

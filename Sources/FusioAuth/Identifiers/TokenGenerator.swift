@@ -5,7 +5,7 @@ import FusioCrypto
 public enum TokenGenerator {
     /// `gen(20)-gen(48)-gen(10)`, 80 characters.
     public static func refreshToken() -> String {
-        SecureRandom.hex(20) + "-" + SecureRandom.hex(48) + "-" + SecureRandom.hex(10)
+        SecureRandom.hex(groups: [20, 48, 10]).joined(separator: "-")
     }
 
     /// `gen(16)`.

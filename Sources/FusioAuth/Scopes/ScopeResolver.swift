@@ -24,11 +24,16 @@ public enum ScopeResolver {
     /// (`"10"` matches `"1e1"` and `" 010"`). Only names that look like numbers are affected; any other pair
     /// matches only when the bytes are identical.
     private static func kept(_ available: [String], whereIn requested: [String]) -> [String] {
-        let exact = Set(requested.map(ScopeBytes.init))
+        // A request names a handful of scopes: comparing bytes directly beats hashing every available name.
+        let exact = requested.count > 8 ? Set(requested.map(ScopeBytes.init)) : nil
         // Scope names are almost never numeric: parse numbers only when some requested name could be one.
         let numbers = requested.compactMap { PHPNumber(parsing: Array($0.utf8)) }
         return available.filter { name in
-            if exact.contains(ScopeBytes(name)) { return true }
+            if let exact {
+                if exact.contains(ScopeBytes(name)) { return true }
+            } else if requested.contains(where: { $0.utf8.elementsEqual(name.utf8) }) {
+                return true
+            }
             guard !numbers.isEmpty, let number = PHPNumber(parsing: Array(name.utf8)) else { return false }
             return numbers.contains { number.looselyEquals($0) }
         }
