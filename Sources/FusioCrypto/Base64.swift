@@ -1,4 +1,11 @@
 public enum Base64 {
+    /// RFC 4648 §4 with padding: the URL-safe encoding with the standard alphabet's last two characters.
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        var text = String(Base64URL.encode(bytes).map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
+        while text.utf8.count % 4 != 0 { text += "=" }
+        return text
+    }
+
     /// Mirrors PHP 8 `base64_decode($s)` without `$strict`: every byte outside the standard alphabet is
     /// skipped, `=` is skipped as well (PHP 8 keeps decoding after it, so "YQ==YQ==" yields three bytes), and
     /// bits left over from an incomplete final group are dropped. It never fails. Basic credentials must decode

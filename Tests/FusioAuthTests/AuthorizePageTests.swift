@@ -75,7 +75,7 @@ import Testing
     @Test func cspHashMatchesTheInlineStyle() throws {
         for text in [html(Self.page()), String(decoding: AuthorizePage.message(title: "a", message: "b"), as: UTF8.self)] {
             let style = try #require(text.between("<style>", "</style>"))
-            let digest = Self.standardBase64(Base64URL.encode(SHA256.hash(Array(style.utf8))))
+            let digest = Base64.encode(SHA256.hash(Array(style.utf8)))
             let csp = try #require(header("Content-Security-Policy"))
             #expect(csp == "default-src 'none'; style-src 'sha256-\(digest)'; form-action 'self'; "
                 + "frame-ancestors 'none'; base-uri 'none'")
@@ -105,12 +105,6 @@ import Testing
         #expect(csp.contains("; form-action \(formAction); frame-ancestors 'none'"))
         #expect(header("Content-Security-Policy", in: AuthorizePage.headers(allowingRedirectTo: nil))
             == header("Content-Security-Policy"))
-    }
-
-    static func standardBase64(_ url: String) -> String {
-        var text = String(url.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
-        while text.utf8.count % 4 != 0 { text += "=" }
-        return text
     }
 }
 

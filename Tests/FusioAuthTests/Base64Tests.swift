@@ -12,6 +12,20 @@ import Testing
         #expect(Base64URL.decode(encoded) == Array(plain.utf8))
     }
 
+    // RFC 4648 §10 vectors with padding, plus the two characters where the alphabets differ.
+    @Test(arguments: [
+        ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
+        ("foobar", "Zm9vYmFy"),
+    ])
+    func standardBase64Encodes(plain: String, encoded: String) {
+        #expect(Base64.encode(plain.utf8) == encoded)
+        #expect(Base64.decodeLenient(encoded) == Array(plain.utf8))
+    }
+
+    @Test func standardBase64UsesPlusAndSlash() {
+        #expect(Base64.encode([0xFB, 0xFF, 0xBF]) == "+/+/")
+    }
+
     @Test func base64URLUsesURLSafeAlphabet() {
         #expect(Base64URL.encode([0xFB, 0xFF, 0xBF]) == "-_-_")
         #expect(Base64URL.decode("-_-_") == [0xFB, 0xFF, 0xBF])

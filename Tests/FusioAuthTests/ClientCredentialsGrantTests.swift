@@ -39,7 +39,7 @@ import Testing
 
     func request(_ parameters: [String: String], basic: (String, String)? = nil, userAgent: String? = "ua") -> TokenRequest {
         var header: String?
-        if let (id, secret) = basic { header = "Basic " + base64("\(id):\(secret)") }
+        if let (id, secret) = basic { header = "Basic " + Base64.encode("\(id):\(secret)".utf8) }
         return TokenRequest(parameters: parameters, authorization: header, userAgent: userAgent, clientIP: "10.0.0.1")
     }
 
@@ -161,22 +161,4 @@ import Testing
         #expect(first.accessToken != second.accessToken)
         #expect(first.refreshToken != second.refreshToken)
     }
-}
-
-/// Standard base64 with padding, for building Basic headers in tests.
-func base64(_ text: String) -> String {
-    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-    let bytes = Array(text.utf8)
-    var out = ""
-    var index = 0
-    while index < bytes.count {
-        let chunk = bytes[index..<min(index + 3, bytes.count)]
-        var value = 0
-        for (offset, byte) in chunk.enumerated() { value |= Int(byte) << (16 - 8 * offset) }
-        for position in 0..<4 {
-            out.append(position <= chunk.count ? alphabet[(value >> (18 - 6 * position)) & 63] : "=")
-        }
-        index += 3
-    }
-    return out
 }
