@@ -7,15 +7,12 @@ extension FusioStore: TokenRepository {
                                  expire, date)
         VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
         """
-    /// The same row, written only while the user (and the app, if any) is active in the tenant: the issuing path
-    /// may have read them from a copy up to a second old.
-    static let insertActiveTokenSQL = """
-        INSERT INTO fusio_token (tenant_id, category_id, app_id, user_id, status, name, token, refresh, scope, ip,
-                                 expire, date)
-        SELECT ?, ?, ?, u.id, 1, ?, ?, ?, ?, ?, ?, ?
-          FROM fusio_user u
-         WHERE u.id = ? AND u.tenant_id <=> ? AND u.status = 1
-           AND (? IS NULL OR EXISTS (SELECT 1 FROM fusio_app a WHERE a.id = ? AND a.status = 1))
+    /// Whether the user (and the app, if any) is active, as a locking read: `fusioauth_issue_token`'s check,
+    /// for the path without the procedure (see sql/fusio-auth-routines.sql for why it locks).
+    static let lockActivePrincipalsSQL = """
+        SELECT COUNT(*) FROM fusio_user u LEFT JOIN fusio_app a ON a.id = ?
+         WHERE u.id = ? AND u.status = 1 AND (? IS NULL OR a.status = 1)
+          LOCK IN SHARE MODE
         """
     static let insertAuditSQL = """
         INSERT INTO fusio_audit (tenant_id, app_id, user_id, ref_id, event, ip, message, content, date)
@@ -43,13 +40,9 @@ extension FusioStore: TokenRepository {
             }
             return try connection.transaction { connection in
                 let appID: MariaDBValue = token.appID.map { .int(Int64($0)) } ?? .null
-                let inserted = try connection.execute(Self.insertActiveTokenSQL, [
-                    tenant, .int(Int64(categoryID)), appID, .text(token.name), .text(token.accessToken),
-                    .text(token.refreshToken), .text(token.scope), .text(token.ip), .text(token.expire.databaseString),
-                    .text(token.date.databaseString), .int(Int64(token.userID)), tenant, appID, appID,
-                ])
-                guard inserted.affectedRows == 1 else { return false }
-                try insertAudit(audit, tokenID: Int(inserted.lastInsertID), on: connection)
+                let active = try connection.query(Self.lockActivePrincipalsSQL, [appID, .int(Int64(token.userID)), appID])
+                guard active.first?.int(0) == 1 else { return false }
+                _ = try insertRows(token, audit: audit, categoryID: categoryID, on: connection)
                 return true
             }
         } catch {

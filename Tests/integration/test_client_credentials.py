@@ -18,9 +18,9 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import (APP_KEY_RE, EXPIRE_P2D, App, User, basic, category_id, create_app, create_user, decode_jwt,
-                      fusio_uuid, php_password_hash, post_token, q, set_app_scopes, set_user_scopes, sql_create_user,
-                      utcnow)
+from conftest import (APP_KEY_RE, EXPIRE_P2D, App, User, basic, category_id, create_app, create_user, decode_jwt, env,
+                      fusio_uuid, php_password_hash, post_token, q, run_cli, set_app_scopes, set_user_scopes,
+                      sql_create_user, utcnow)
 from grantlib import assert_oauth_error, assert_token_response, check_claims, token_row
 
 UA = "fusio-auth-tests/1.0 (integration)"
@@ -295,6 +295,28 @@ def test_inactive_app(token_url, db, user):
     q(db, "UPDATE fusio_app SET status = 3 WHERE id = %s", (a.id,))
     for where in ("basic", "body"):
         assert_oauth_error(cc_with(token_url, a.key, a.secret, where), 401, "invalid_client", (a.secret,))
+
+
+def test_without_the_procedure(token_url, app_url, project_key, db, user):
+    """Where `migrate` could not create `fusioauth_issue_token` (no CREATE ROUTINE privilege), the same rows are
+    written by separate statements in one transaction, behind the same status check. A thread that finds the
+    procedure missing keeps to that path, so later tests also run some requests through it."""
+    a = create_app(user, "authorization")
+    q(db, "DROP PROCEDURE fusioauth_issue_token")
+    try:
+        r = cc(token_url, auth=(a.key, a.secret))
+        body = assert_token_response(r)
+        row = token_row(db, body["access_token"])
+        check_row(db, row, body, user, a, UA)
+        check_audit(db, row, body, user, a)
+        check_claims(decode_jwt(body["access_token"], project_key), app_url, user, a, body["expires_in"])
+        q(db, "UPDATE fusio_app SET status = 3 WHERE id = %s", (a.id,))
+        assert_oauth_error(cc(token_url, auth=(a.key, a.secret)), 401, "invalid_client", (a.secret,))
+        assert q(db, "SELECT COUNT(*) AS n FROM fusio_token WHERE app_id = %s", (a.id,))[0]["n"] == 1
+    finally:
+        run_cli("migrate", "--env", env("FA_ENV_FILE"), timeout=120)
+    assert q(db, "SELECT COUNT(*) AS n FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() "
+                 "AND ROUTINE_NAME = 'fusioauth_issue_token'")[0]["n"] == 1
 
 
 @pytest.mark.parametrize("where", ["basic", "body"])

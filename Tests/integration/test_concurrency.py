@@ -1,6 +1,7 @@
 """Races on single-use credentials, through nginx into the pool: of 20 concurrent refreshes of one refresh
 token, or 20 concurrent exchanges of one authorization code, exactly one succeeds (issue 3, reference §8.2
-items 2, 4 and 26: SELECT ... FOR UPDATE on the token row / code row, rotation in one transaction).
+items 2, 4 and 26: SELECT ... FOR UPDATE on the token row / code row, rotation in one transaction). And the
+race between a token write and a deactivation committed while it runs.
 
 Each request runs in its own thread with its own requests.Session. The sessions first open their
 keep-alive connection (GET /health), then all threads wait at a barrier and fire together.
@@ -15,11 +16,12 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 import requests
 
-from conftest import create_app, create_user, q
+from conftest import create_app, create_user, db_connect, q
 from grantlib import (CONSUMED, UA, assert_oauth_error, assert_token_response, code_row, insert_code, pkce_pair,
                       row_by_refresh, statuses, token_request, token_row)
 
@@ -212,3 +214,37 @@ def test_concurrent_consumer_refreshes_of_one_token(round_, base_url, db, user):
                                         or x.json().get("message") != "Invalid refresh token")]
     assert not odd, f"{len(odd)} of {N - 1} losers did not get 400 'Invalid refresh token': {odd}"
 
+
+
+def test_deactivation_committed_during_a_token_write_wins(token_url, db, user):
+    """The write's status check is a locking read: a token request that arrives while a transaction deactivating
+    the app is still open waits for it, and after its commit gets no token. A plain read would have seen the old
+    status, and the insert (whose foreign-key check waits on the same row lock) would have followed the commit."""
+    app = create_app(user, "authorization")
+    assert_token_response(token_request(token_url, {"grant_type": "client_credentials"}, auth=(app.key, app.secret)))
+    admin = db_connect()
+    try:
+        admin.autocommit(False)
+        with admin.cursor() as cur:
+            cur.execute("UPDATE fusio_app SET status = 3 WHERE id = %s", (app.id,))
+        answer: list[requests.Response] = []
+        request = threading.Thread(target=lambda: answer.append(token_request(
+            token_url, {"grant_type": "client_credentials"}, auth=(app.key, app.secret))), daemon=True)
+        request.start()
+        # The server connects as the test's database user, so its statements are visible here. A prepared
+        # statement still executing is the token write, stopped at the row the open UPDATE holds.
+        deadline = time.monotonic() + 30
+        while not q(db, "SELECT 1 FROM information_schema.PROCESSLIST WHERE COMMAND = 'Execute' AND ID <> "
+                        "CONNECTION_ID() AND INFO LIKE '%%fusio_app%%'"):
+            assert request.is_alive(), f"answered without waiting for the open deactivation: {answer[0].text[:300]}"
+            assert time.monotonic() < deadline, "the token request never waited for the open deactivation"
+            time.sleep(0.01)   # polling the server's state, not waiting for time to pass
+        admin.commit()
+        request.join(30)
+        assert answer, "no answer within 30 s of the deactivation's commit"
+        assert_oauth_error(answer[0], 401, "invalid_client", (app.secret,))
+        # only the first request's row: nothing was written for the one that waited
+        assert q(db, "SELECT COUNT(*) AS n FROM fusio_token WHERE app_id = %s", (app.id,))[0]["n"] == 1
+    finally:
+        admin.rollback()
+        admin.close()
