@@ -26,20 +26,21 @@ extension FusioStore: AuthorizationCodeRepository {
                                  challenge: challenge)
     }
 
-    public func exchange(codeID: Int, for token: PreparedToken) throws(StorageError) -> Bool {
+    public func exchange(codeID: Int, for token: PreparedToken) throws(StorageError) -> SingleUseExchange {
         let categoryID = try categoryID(named: token.row.categoryName)
         let consumed = AuthorizationCode.consumedDate.databaseString
         do {
             return try connection.transaction { connection in
-                guard let row = try connection.query(Self.lockCodeSQL, [.int(Int64(codeID))]).first else { return false }
+                guard let row = try connection.query(Self.lockCodeSQL, [.int(Int64(codeID))]).first else { return .reused }
                 guard row.string(0).flatMap({ UnixTime(databaseString: $0) }) != AuthorizationCode.consumedDate else {
                     // Lost the race to another exchange of this code, or a replay: treat both as reuse.
                     try revokeFamilyRows(userID: token.row.userID, appID: token.row.appID, on: connection)
-                    return false
+                    return .reused
                 }
+                guard try principalsAreActive(of: token.row, on: connection) else { return .principalInactive }
                 try connection.execute(Self.consumeCodeSQL, [.text(consumed), .int(Int64(codeID))])
                 _ = try insertRows(token.row, audit: token.audit, categoryID: categoryID, on: connection)
-                return true
+                return .issued
             }
         } catch {
             throw Self.storageError(error)

@@ -7,8 +7,8 @@ extension FusioStore: TokenRepository {
                                  expire, date)
         VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
         """
-    /// Whether the user (and the app, if any) is active, as a locking read: `fusioauth_issue_token`'s check,
-    /// for the path without the procedure (see sql/fusio-auth-routines.sql for why it locks).
+    /// Whether the user (and the app, if any) is active, as a locking read: `fusioauth_issue_token`'s check
+    /// (see sql/fusio-auth-routines.sql for why it locks).
     static let lockActivePrincipalsSQL = """
         SELECT COUNT(*) FROM fusio_user u LEFT JOIN fusio_app a ON a.id = ?
          WHERE u.id = ? AND u.status = 1 AND (? IS NULL OR a.status = 1)
@@ -39,9 +39,7 @@ extension FusioStore: TokenRepository {
                 return written
             }
             return try connection.transaction { connection in
-                let appID: MariaDBValue = token.appID.map { .int(Int64($0)) } ?? .null
-                let active = try connection.query(Self.lockActivePrincipalsSQL, [appID, .int(Int64(token.userID)), appID])
-                guard active.first?.int(0) == 1 else { return false }
+                guard try principalsAreActive(of: token, on: connection) else { return false }
                 _ = try insertRows(token, audit: audit, categoryID: categoryID, on: connection)
                 return true
             }
@@ -82,6 +80,13 @@ extension FusioStore: TokenRepository {
     /// 1305 no such procedure; 1370, 1044, 1142 not allowed to run it.
     static let procedureUnusableCodes: Set<UInt32> = [1305, 1370, 1044, 1142]
 
+    /// The write-time status check of `fusioauth_issue_token`, for the paths that write with separate statements;
+    /// the caller owns the transaction, which keeps the shared locks until it ends.
+    func principalsAreActive(of token: NewToken, on connection: MariaDBConnection) throws -> Bool {
+        let appID: MariaDBValue = token.appID.map { .int(Int64($0)) } ?? .null
+        return try connection.query(Self.lockActivePrincipalsSQL, [appID, .int(Int64(token.userID)), appID]).first?.int(0) == 1
+    }
+
     /// The token row and its audit row; the caller owns the transaction.
     func insertRows(_ token: NewToken, audit: TokenAudit, categoryID: Int, on connection: MariaDBConnection) throws -> Int {
         let inserted = try connection.execute(Self.insertTokenSQL, [
@@ -109,20 +114,21 @@ extension FusioStore: TokenRepository {
                            date: row.string(5).flatMap { UnixTime(databaseString: $0) })
     }
 
-    public func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> Bool {
+    public func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> SingleUseExchange {
         let categoryID = try categoryID(named: token.row.categoryName)
         do {
             return try connection.transaction { connection in
                 guard let row = try connection.query(Self.lockTokenSQL, [.int(Int64(tokenID))]).first,
-                      let status = row.int(0), let userID = row.int(1) else { return false }
+                      let status = row.int(0), let userID = row.int(1) else { return .reused }
                 guard status == StoredToken.activeStatus else {
                     // Lost a race with another refresh of the same token, or a replay: treat both as reuse.
                     try revokeFamilyRows(userID: userID, appID: row.int(2), on: connection)
-                    return false
+                    return .reused
                 }
+                guard try principalsAreActive(of: token.row, on: connection) else { return .principalInactive }
                 try connection.execute(Self.retireTokenSQL, [.int(Int64(tokenID))])
                 _ = try insertRows(token.row, audit: token.audit, categoryID: categoryID, on: connection)
-                return true
+                return .issued
             }
         } catch {
             throw Self.storageError(error)

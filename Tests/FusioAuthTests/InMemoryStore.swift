@@ -7,6 +7,11 @@ final class InMemoryStore: AppRepository, UserRepository, TokenRepository {
     var userScopes: [Int: AvailableScopes] = [:]
     var inserted: [(token: NewToken, audit: TokenAudit)] = []
     var failing = false
+    var storedTokens: [String: StoredToken] = [:]
+    /// What `rotate` reports; the rotations asked for are recorded.
+    var rotation = SingleUseExchange.issued
+    var rotated: [(tokenID: Int, token: PreparedToken)] = []
+    var revokedFamilies: [Int] = []
 
     func findClients(appKey: String, allowCached: Bool) throws(StorageError) -> (clients: [ClientApp], cached: Bool) {
         if failing { throw StorageError(cause: "down") }
@@ -26,11 +31,14 @@ final class InMemoryStore: AppRepository, UserRepository, TokenRepository {
         users.first { $0.id == id }
     }
 
-    func findByRefreshToken(_ refreshToken: String) throws(StorageError) -> StoredToken? { nil }
+    func findByRefreshToken(_ refreshToken: String) throws(StorageError) -> StoredToken? { storedTokens[refreshToken] }
 
-    func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> Bool { false }
+    func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> SingleUseExchange {
+        rotated.append((tokenID, token))
+        return rotation
+    }
 
-    func revokeFamily(ofTokenID tokenID: Int) throws(StorageError) {}
+    func revokeFamily(ofTokenID tokenID: Int) throws(StorageError) { revokedFamilies.append(tokenID) }
 
     func revokeTokens(userID: Int, appID: Int?) throws(StorageError) {}
 

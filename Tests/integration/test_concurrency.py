@@ -216,35 +216,54 @@ def test_concurrent_consumer_refreshes_of_one_token(round_, base_url, db, user):
 
 
 
-def test_deactivation_committed_during_a_token_write_wins(token_url, db, user):
-    """The write's status check is a locking read: a token request that arrives while a transaction deactivating
-    the app is still open waits for it, and after its commit gets no token. A plain read would have seen the old
-    status, and the insert (whose foreign-key check waits on the same row lock) would have followed the commit."""
-    app = create_app(user, "authorization")
-    assert_token_response(token_request(token_url, {"grant_type": "client_credentials"}, auth=(app.key, app.secret)))
+def answer_during_open_deactivation(db, app, send) -> requests.Response:
+    """Deactivates `app` in a transaction left open, sends the request, waits until one of the server's statements
+    has been running for 200 ms (the token write, stopped at the row the open UPDATE holds: nothing else takes
+    that long), commits the deactivation and returns the answer. The server connects as the test's database user,
+    so its statements are visible in PROCESSLIST without extra privileges."""
     admin = db_connect()
     try:
         admin.autocommit(False)
         with admin.cursor() as cur:
             cur.execute("UPDATE fusio_app SET status = 3 WHERE id = %s", (app.id,))
         answer: list[requests.Response] = []
-        request = threading.Thread(target=lambda: answer.append(token_request(
-            token_url, {"grant_type": "client_credentials"}, auth=(app.key, app.secret))), daemon=True)
+        request = threading.Thread(target=lambda: answer.append(send()), daemon=True)
         request.start()
-        # The server connects as the test's database user, so its statements are visible here. A prepared
-        # statement still executing is the token write, stopped at the row the open UPDATE holds.
         deadline = time.monotonic() + 30
         while not q(db, "SELECT 1 FROM information_schema.PROCESSLIST WHERE COMMAND = 'Execute' AND ID <> "
-                        "CONNECTION_ID() AND INFO LIKE '%%fusio_app%%'"):
+                        "CONNECTION_ID() AND TIME_MS > 200"):
             assert request.is_alive(), f"answered without waiting for the open deactivation: {answer[0].text[:300]}"
             assert time.monotonic() < deadline, "the token request never waited for the open deactivation"
             time.sleep(0.01)   # polling the server's state, not waiting for time to pass
         admin.commit()
         request.join(30)
         assert answer, "no answer within 30 s of the deactivation's commit"
-        assert_oauth_error(answer[0], 401, "invalid_client", (app.secret,))
-        # only the first request's row: nothing was written for the one that waited
-        assert q(db, "SELECT COUNT(*) AS n FROM fusio_token WHERE app_id = %s", (app.id,))[0]["n"] == 1
+        return answer[0]
     finally:
         admin.rollback()
         admin.close()
+
+
+@pytest.mark.parametrize("grant", ["client_credentials", "refresh_token", "authorization_code"])
+def test_deactivation_committed_during_a_token_write_wins(grant, token_url, db, user, app):
+    """Every token write checks the user's and app's status with a locking read in its own transaction: a request
+    that arrives while a transaction deactivating the app is still open waits for it and, after the commit, gets
+    no token. A plain read would have seen the old status, and the insert (whose foreign-key check waits on the
+    same row lock) would have followed the commit: a token for a deactivated app, which PHP's bearer check (it
+    ignores app status) would accept until it expires."""
+    first = assert_token_response(token_request(token_url, {"grant_type": "client_credentials"},
+                                                auth=(app.key, app.secret)))
+    code = insert_code(db, app, user, "authorization")
+    data = {
+        "client_credentials": {"grant_type": "client_credentials"},
+        "refresh_token": {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+        "authorization_code": {"grant_type": "authorization_code", "code": code},
+    }[grant]
+    r = answer_during_open_deactivation(db, app, lambda: token_request(token_url, data, auth=(app.key, app.secret)))
+    if grant == "client_credentials":
+        assert_oauth_error(r, 401, "invalid_client", (app.secret,))
+    else:
+        assert_oauth_error(r, 400, "invalid_grant", (app.secret,), "Invalid app or user status")
+    # only the first request's row, still active, and the code unused: nothing changed for the one that waited
+    assert statuses(db, user.id, app.id) == {token_row(db, first["access_token"])["id"]: 1}
+    assert code_row(db, code)["date"] != CONSUMED

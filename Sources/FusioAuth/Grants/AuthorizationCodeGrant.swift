@@ -65,9 +65,10 @@ public final class AuthorizationCodeGrant: GrantHandler {
                                           name: request.userAgent ?? "", ip: request.clientIP)
         // RFC 6749 §4.1.2: a code used twice is refused and the tokens issued from it are revoked; the store does
         // both under the code row's lock.
-        guard try OAuthError.storage({ () throws(StorageError) in try codes.exchange(codeID: code.id, for: prepared) }) else {
-            throw .codeReused
+        switch try OAuthError.storage({ () throws(StorageError) in try codes.exchange(codeID: code.id, for: prepared) }) {
+        case .issued: return prepared.response
+        case .reused: throw .codeReused
+        case .principalInactive: throw .inactivePrincipal
         }
-        return prepared.response
     }
 }

@@ -1,10 +1,10 @@
 public protocol AuthorizationCodeRepository {
     /// The code of an app of the configured tenant, with its PKCE challenge if any.
     func findCode(_ code: String) throws(StorageError) -> AuthorizationCode?
-    /// In one transaction: lock the code row, and if it is still unconsumed mark it consumed and store the token.
-    /// Returns false when another request consumed it first; then, still under the lock, the user's active tokens
-    /// of the code's app are revoked (RFC 6749 §4.1.2) and no token is stored.
-    func exchange(codeID: Int, for token: PreparedToken) throws(StorageError) -> Bool
+    /// In one transaction: lock the code row, and if it is still unconsumed and the token's user and app are still
+    /// active, mark it consumed and store the token. When another request consumed it first, the user's active
+    /// tokens of the code's app are revoked under the same lock (RFC 6749 §4.1.2) and nothing is stored.
+    func exchange(codeID: Int, for token: PreparedToken) throws(StorageError) -> SingleUseExchange
     /// Reuse of a consumed code: with the code row locked (as `exchange` locks it), revoke the user's active tokens
     /// of the code's app, so replays queue behind the winning exchange instead of deadlocking with it.
     func revokeTokens(ofReusedCode code: AuthorizationCode) throws(StorageError)

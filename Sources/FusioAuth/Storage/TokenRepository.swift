@@ -4,9 +4,10 @@ public protocol TokenRepository {
     func insert(_ token: NewToken, audit: TokenAudit) throws(StorageError) -> Bool
     /// The row of the configured tenant with this refresh token, whatever its status.
     func findByRefreshToken(_ refreshToken: String) throws(StorageError) -> StoredToken?
-    /// In one transaction with the old row locked: if it is still active, set it to status 2 and store the new
-    /// token (true); otherwise store nothing and revoke the user's and app's active tokens (false).
-    func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> Bool
+    /// In one transaction with the old row locked: if it is still active and the token's user and app are too,
+    /// set it to status 2 and store the new token; if it is no longer active, store nothing and revoke the user's
+    /// and app's active tokens.
+    func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> SingleUseExchange
     /// Reuse of a refresh token: with that token's row locked (as `rotate` locks it), revoke the active tokens of
     /// its user and app. Every writer reacting to one presented token then queues on one row lock, so a burst of
     /// replays cannot deadlock with the winning rotation or with one another.

@@ -40,9 +40,10 @@ public final class TokenRefresher {
         if stored.appID != nil, app == nil { throw .invalidApp }
         let prepared = try issuer.prepare(app: app, user: user, scopes: stored.scope.split(separator: ",").map(String.init),
                                           category: category, name: name, ip: ip)
-        guard try OAuthError.storage({ () throws(StorageError) in try tokens.rotate(tokenID: stored.id, to: prepared) }) else {
-            throw .invalidRefreshToken
+        switch try OAuthError.storage({ () throws(StorageError) in try tokens.rotate(tokenID: stored.id, to: prepared) }) {
+        case .issued: return prepared.response
+        case .reused: throw .invalidRefreshToken
+        case .principalInactive: throw .inactivePrincipal
         }
-        return prepared.response
     }
 }
