@@ -35,9 +35,9 @@ BEGIN
   -- up to a second old. SQLSTATE 45000 tells the caller nothing was written for that reason. (No tenant
   -- comparison here: the caller read the user in its tenant, and a string parameter compared with a column
   -- would clash with whatever collation an existing install's tables have.) A locking read: the insert's
-  -- foreign-key checks take the same shared locks on these two rows anyway, so it adds no new waits, needs no
-  -- read view (measured: 415-459 us of server CPU per token against 465-489 for the same check as a plain or
-  -- INSERT ... SELECT read), and a concurrent deactivation waits for this commit instead of racing it.
+  -- foreign-key checks take the same shared locks on these two rows anyway, so it adds no new waits; it needs
+  -- no read view, which made the plain-read form the costliest part of the call under concurrent writers
+  -- (README, Benchmarks); and a concurrent deactivation waits for this commit instead of racing it.
   SELECT COUNT(*) INTO v_active
     FROM fusio_user u LEFT JOIN fusio_app a ON a.id = p_app_id
    WHERE u.id = p_user_id AND u.status = 1 AND (p_app_id IS NULL OR a.status = 1)

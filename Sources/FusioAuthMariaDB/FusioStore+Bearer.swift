@@ -55,18 +55,14 @@ extension FusioStore: AccessTokenRepository {
     }
 
     public func revoke(tokenID: Int, audit: RevocationAudit) throws(StorageError) -> Bool {
-        do {
-            return try connection.transaction { connection in
-                let updated = try connection.execute(Self.revokeTokenSQL, [tenant, .int(Int64(tokenID))])
-                guard updated.affectedRows == 1 else { return false }
-                try connection.execute(Self.removeAuditSQL, [
-                    tenant, .int(Int64(audit.appID)), .int(Int64(audit.userID)), .int(Int64(tokenID)), .text(audit.ip),
-                    .text("{\"tokenId\":\(tokenID)}"), .text(audit.now.databaseString),
-                ])
-                return true
-            }
-        } catch {
-            throw Self.storageError(error)
+        return try transaction { connection in
+            let updated = try connection.execute(Self.revokeTokenSQL, [tenant, .int(Int64(tokenID))])
+            guard updated.affectedRows == 1 else { return false }
+            try connection.execute(Self.removeAuditSQL, [
+                tenant, .int(Int64(audit.appID)), .int(Int64(audit.userID)), .int(Int64(tokenID)), .text(audit.ip),
+                .text("{\"tokenId\":\(tokenID)}"), .text(audit.now.databaseString),
+            ])
+            return true
         }
     }
 

@@ -29,32 +29,24 @@ extension FusioStore: AuthorizationCodeRepository {
     public func exchange(codeID: Int, for token: PreparedToken) throws(StorageError) -> SingleUseExchange {
         let categoryID = try categoryID(named: token.row.categoryName)
         let consumed = AuthorizationCode.consumedDate.databaseString
-        do {
-            return try connection.transaction { connection in
-                guard let row = try connection.query(Self.lockCodeSQL, [.int(Int64(codeID))]).first else { return .reused }
-                guard row.string(0).flatMap({ UnixTime(databaseString: $0) }) != AuthorizationCode.consumedDate else {
-                    // Lost the race to another exchange of this code, or a replay: treat both as reuse.
-                    try revokeFamilyRows(userID: token.row.userID, appID: token.row.appID, on: connection)
-                    return .reused
-                }
-                guard try principalsAreActive(of: token.row, on: connection) else { return .principalInactive }
-                try connection.execute(Self.consumeCodeSQL, [.text(consumed), .int(Int64(codeID))])
-                _ = try insertRows(token.row, audit: token.audit, categoryID: categoryID, on: connection)
-                return .issued
+        return try transaction { connection in
+            guard let row = try connection.query(Self.lockCodeSQL, [.int(Int64(codeID))]).first else { return .reused }
+            guard row.string(0).flatMap({ UnixTime(databaseString: $0) }) != AuthorizationCode.consumedDate else {
+                // Lost the race to another exchange of this code, or a replay: treat both as reuse.
+                try revokeFamilyRows(userID: token.row.userID, appID: token.row.appID, on: connection)
+                return .reused
             }
-        } catch {
-            throw Self.storageError(error)
+            guard try principalsAreActive(of: token.row, on: connection) else { return .principalInactive }
+            try connection.execute(Self.consumeCodeSQL, [.text(consumed), .int(Int64(codeID))])
+            _ = try insertRows(token.row, audit: token.audit, categoryID: categoryID, on: connection)
+            return .issued
         }
     }
 
     public func revokeTokens(ofReusedCode code: AuthorizationCode) throws(StorageError) {
-        do {
-            try connection.transaction { connection in
-                _ = try connection.query(Self.lockCodeSQL, [.int(Int64(code.id))])
-                try revokeFamilyRows(userID: code.userID, appID: code.appID, on: connection)
-            }
-        } catch {
-            throw Self.storageError(error)
+        try transaction { connection in
+            _ = try connection.query(Self.lockCodeSQL, [.int(Int64(code.id))])
+            try revokeFamilyRows(userID: code.userID, appID: code.appID, on: connection)
         }
     }
 }

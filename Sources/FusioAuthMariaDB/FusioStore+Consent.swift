@@ -16,21 +16,17 @@ extension FusioStore: ConsentRepository {
     public func storeCode(_ code: String, appID: Int, userID: Int, redirectURI: String?, scope: String,
                           challenge: CodeChallenge?, now: UnixTime) throws(StorageError) {
         let date = MariaDBValue.text(now.databaseString)
-        do {
-            try connection.transaction { connection in
-                try connection.execute(Self.consentSQL, [.int(Int64(userID)), .int(Int64(appID)), date])
-                let inserted = try connection.execute(Self.insertCodeSQL, [
-                    .int(Int64(appID)), .int(Int64(userID)), .text(code), redirectURI.map { .text($0) } ?? .null,
-                    .text(scope), date,
+        try transaction { connection in
+            try connection.execute(Self.consentSQL, [.int(Int64(userID)), .int(Int64(appID)), date])
+            let inserted = try connection.execute(Self.insertCodeSQL, [
+                .int(Int64(appID)), .int(Int64(userID)), .text(code), redirectURI.map { .text($0) } ?? .null,
+                .text(scope), date,
+            ])
+            if let challenge {
+                try connection.execute(Self.insertChallengeSQL, [
+                    .int(Int64(inserted.lastInsertID)), .text(challenge.challenge), .text(challenge.method.rawValue), date,
                 ])
-                if let challenge {
-                    try connection.execute(Self.insertChallengeSQL, [
-                        .int(Int64(inserted.lastInsertID)), .text(challenge.challenge), .text(challenge.method.rawValue), date,
-                    ])
-                }
             }
-        } catch {
-            throw Self.storageError(error)
         }
     }
 }

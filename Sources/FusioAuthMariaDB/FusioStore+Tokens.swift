@@ -116,49 +116,37 @@ extension FusioStore: TokenRepository {
 
     public func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> SingleUseExchange {
         let categoryID = try categoryID(named: token.row.categoryName)
-        do {
-            return try connection.transaction { connection in
-                guard let row = try connection.query(Self.lockTokenSQL, [.int(Int64(tokenID))]).first,
-                      let status = row.int(0), let userID = row.int(1) else { return .reused }
-                guard status == StoredToken.activeStatus else {
-                    // Lost a race with another refresh of the same token, or a replay: treat both as reuse.
-                    try revokeFamilyRows(userID: userID, appID: row.int(2), on: connection)
-                    return .reused
-                }
-                guard try principalsAreActive(of: token.row, on: connection) else { return .principalInactive }
-                try connection.execute(Self.retireTokenSQL, [.int(Int64(tokenID))])
-                _ = try insertRows(token.row, audit: token.audit, categoryID: categoryID, on: connection)
-                return .issued
+        return try transaction { connection in
+            guard let row = try connection.query(Self.lockTokenSQL, [.int(Int64(tokenID))]).first,
+                  let status = row.int(0), let userID = row.int(1) else { return .reused }
+            guard status == StoredToken.activeStatus else {
+                // Lost a race with another refresh of the same token, or a replay: treat both as reuse.
+                try revokeFamilyRows(userID: userID, appID: row.int(2), on: connection)
+                return .reused
             }
-        } catch {
-            throw Self.storageError(error)
+            guard try principalsAreActive(of: token.row, on: connection) else { return .principalInactive }
+            try connection.execute(Self.retireTokenSQL, [.int(Int64(tokenID))])
+            _ = try insertRows(token.row, audit: token.audit, categoryID: categoryID, on: connection)
+            return .issued
         }
     }
 
     public func revokeFamily(ofTokenID tokenID: Int) throws(StorageError) {
-        do {
-            try connection.transaction { connection in
-                guard let row = try connection.query(Self.lockTokenSQL, [.int(Int64(tokenID))]).first,
-                      let userID = row.int(1) else { return }
-                try revokeFamilyRows(userID: userID, appID: row.int(2), on: connection)
-            }
-        } catch {
-            throw Self.storageError(error)
+        try transaction { connection in
+            guard let row = try connection.query(Self.lockTokenSQL, [.int(Int64(tokenID))]).first,
+                  let userID = row.int(1) else { return }
+            try revokeFamilyRows(userID: userID, appID: row.int(2), on: connection)
         }
     }
 
     public func revokeTokens(userID: Int, appID: Int?) throws(StorageError) {
-        do {
-            // In a transaction so that a deadlock with a concurrent rotation is retried, not answered with 503.
-            try connection.transaction { connection in
-                try revokeFamilyRows(userID: userID, appID: appID, on: connection)
-            }
-        } catch {
-            throw Self.storageError(error)
+        // In a transaction so that a deadlock with a concurrent rotation is retried, not answered with 503.
+        try transaction { connection in
+            try revokeFamilyRows(userID: userID, appID: appID, on: connection)
         }
     }
 
-    /// The caller owns the transaction, and holds the lock of the credential that was reused.
+    /// The caller owns the transaction (and, on reuse, holds the lock of the credential that was reused).
     func revokeFamilyRows(userID: Int, appID: Int?, on connection: MariaDBConnection) throws {
         try connection.execute(Self.revokeFamilySQL, [tenant, .int(Int64(userID)), appID.map { .int(Int64($0)) } ?? .null])
     }

@@ -41,6 +41,15 @@ public final class FusioStore {
         }
     }
 
+    /// `MariaDBConnection.transaction` (with its retries), failing with the `StorageError` the repositories throw.
+    func transaction<T>(_ body: (MariaDBConnection) throws -> T) throws(StorageError) -> T {
+        do {
+            return try connection.transaction(body)
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
     static func storageError(_ error: any Error) -> StorageError {
         if let error = error as? StorageError { return error }
         // MariaDBError's description carries the error number and SQLSTATE only, never statement values.

@@ -3,7 +3,7 @@ import FusioCrypto
 import Testing
 
 @Suite struct ClientCredentialsGrantTests {
-    static let key = Array("42eec18ffdbffc9fda6110dcc705d6ce".utf8)
+    static let key = Array(TestSettings.projectKey.utf8)
     static let now = UnixTime(seconds: 1_700_000_000)
     // bcrypt of 'qf2vX10Ec3wFZHx0K1eL' made by PHP (reference §1.7)
     static let phpHash = "$2y$10$kzShn17/Gtwtjh8WkYxs0uwokSJ0I.cLipknifdIKBVpIng4eQP4y"
@@ -12,10 +12,7 @@ import Testing
     let grant: ClientCredentialsGrant
 
     init() throws {
-        let settings = try Settings.load(file: [
-            "APP_URL": "http://127.0.0.1", "APP_PROJECT_KEY": "42eec18ffdbffc9fda6110dcc705d6ce",
-            "APP_CONNECTION": "pdo-mysql://u:p@localhost/fusio",
-        ], environment: [:])
+        let settings = try TestSettings.minimal()
         let owner = FusioUser(id: 2, status: 1, name: "Consumer", email: "consumer@localhost.com", identityID: nil,
                               passwordHash: Self.phpHash)
         store.users = [owner]

@@ -10,10 +10,7 @@ import Testing
     let refresher: TokenRefresher
 
     init() throws {
-        let settings = try Settings.load(file: [
-            "APP_URL": "http://127.0.0.1", "APP_PROJECT_KEY": "42eec18ffdbffc9fda6110dcc705d6ce",
-            "APP_CONNECTION": "pdo-mysql://u:p@localhost/fusio",
-        ], environment: [:])
+        let settings = try TestSettings.minimal()
         let owner = FusioUser(id: 2, status: 1, name: "Consumer", email: "consumer@localhost.com", identityID: nil,
                               passwordHash: nil)
         store.users = [owner]
