@@ -1,9 +1,20 @@
 #ifndef FUSIO_AUTH_CPOSIX_SHIM_H
 #define FUSIO_AUTH_CPOSIX_SHIM_H
-// Small inline wrappers for C facilities Swift cannot reach directly:
-// variadic prctl(2) and the mutable global `environ`, which Swift 6 rejects as not concurrency-safe.
+// Small inline wrappers for C facilities Swift cannot reach directly: variadic prctl(2), the mutable global
+// `environ` (Swift 6 rejects it as not concurrency-safe), and epoll's packed `struct epoll_event`, which is
+// easier to fill and read in C.
+#define _GNU_SOURCE
 #include <sys/prctl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <unistd.h>
 
 static inline int cposix_set_parent_death_signal(int signal_number) {
@@ -13,5 +24,44 @@ static inline int cposix_set_parent_death_signal(int signal_number) {
 static inline char *const *cposix_environ(void) {
     extern char **environ;
     return environ;
+}
+
+static inline int cposix_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event event;
+    event.events = events;
+    event.data.u64 = data;
+    return epoll_ctl(epfd, op, fd, &event);
+}
+
+/// Waits like epoll_wait and copies each event's data and flags into the two arrays.
+static inline int cposix_epoll_wait(int epfd, uint64_t *data, uint32_t *flags, int max, int timeout) {
+    struct epoll_event events[256];
+    if (max > 256) max = 256;
+    int n = epoll_wait(epfd, events, max, timeout);
+    for (int i = 0; i < n; i++) {
+        data[i] = events[i].data.u64;
+        flags[i] = events[i].events;
+    }
+    return n;
+}
+
+static inline int cposix_accept_nonblocking(int fd) {
+    return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+static inline int cposix_gettid(void) {
+    return (int)syscall(SYS_gettid);
+}
+
+static const uint32_t cposix_epollin = EPOLLIN;
+static const uint32_t cposix_epollout = EPOLLOUT;
+static const uint32_t cposix_epollerr = EPOLLERR;
+static const uint32_t cposix_epollhup = EPOLLHUP;
+static const uint32_t cposix_epollrdhup = EPOLLRDHUP;
+
+/// Makes the calling thread nicer (Linux keeps a nice value per thread): bcrypt threads yield the CPU to cheap
+/// requests.
+static inline int cposix_set_thread_nice(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
 }
 #endif

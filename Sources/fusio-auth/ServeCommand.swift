@@ -5,8 +5,12 @@ import Glibc
 import MariaDB
 
 struct PoolOptions: ParsableArguments {
-    @Option(help: "Threads per worker process, each with one MariaDB connection.")
+    @Option(help: "Threads per worker process for ordinary requests, each with one MariaDB connection.")
     var threads: Int = 4
+
+    @Option(name: .customLong("password-threads"),
+            help: "Threads per worker process for password checks (bcrypt), each with one MariaDB connection (default: cores / workers, at least 1).")
+    var passwordThreads: Int?
 }
 
 struct ServeCommand: ParsableCommand {
@@ -43,6 +47,9 @@ struct ServeCommand: ParsableCommand {
         guard (1...256).contains(pool.threads) else { Bootstrap.fail("--threads must be between 1 and 256") }
         let workerCount = workers ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         guard (1...256).contains(workerCount) else { Bootstrap.fail("--workers must be between 1 and 256") }
+        // One bcrypt at a time per core for the whole pool: a login storm may use the CPU, never every thread.
+        let passwordThreads = pool.passwordThreads ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)) / workerCount)
+        guard (1...64).contains(passwordThreads) else { Bootstrap.fail("--password-threads must be between 1 and 64") }
 
         let socket: ListeningSocket
         if let listen {
@@ -68,12 +75,13 @@ struct ServeCommand: ParsableCommand {
             socket = inherited
         }
         logger.info("starting", metadata: [
-            "listen": "\(listen ?? "fd 0")", "workers": "\(workerCount)", "threads": "\(pool.threads)",
+            "listen": "\(listen ?? "fd 0")", "workers": "\(workerCount)", "threads": "\(pool.threads)", "password_threads": "\(passwordThreads)",
             "app_url": "\(settings.baseURL)", "database": "\(settings.database)",
         ])
         Supervisor(
             socket: socket, workerCount: workerCount, workerExecutable: Self.executablePath(),
-            workerArguments: ["worker", "--env", environment.env, "--threads", String(pool.threads)],
+            workerArguments: ["worker", "--env", environment.env, "--threads", String(pool.threads),
+                              "--password-threads", String(passwordThreads)],
             logger: logger
         ).run()
     }
@@ -104,8 +112,13 @@ struct WorkerCommand: ParsableCommand {
             Bootstrap.fail("\(error)")
         }
         MariaDBConnection.initializeLibrary()
-        WorkerPool(threadCount: pool.threads, logger: logger).run { _ in
-            ServiceResponder(settings: settings, logger: logger)
-        }
+        let configuration = WorkerPool.Configuration(
+            threadCount: pool.threads, passwordThreadCount: pool.passwordThreads ?? 1,
+            queueTimeoutMilliseconds: settings.queueTimeoutMilliseconds,
+            limits: FastCGILimits(maximumBodySize: ServiceResponder.maximumBodySize))
+        WorkerPool(configuration: configuration, logger: logger).run(
+            makeResponder: { lane, _ in ServiceResponder(settings: settings, lane: lane, logger: logger) },
+            classify: ServiceResponder.lane(for:),
+            overloaded: ServiceResponder.overloaded)
     }
 }

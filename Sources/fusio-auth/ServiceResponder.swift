@@ -6,24 +6,27 @@ import Logging
 import MariaDB
 
 /// One worker thread's service: its own MariaDB connection, repositories, grant handlers and router, and the
-/// translation between libfcgi's request and the HTTP layer's.
+/// translation between the FastCGI request and the HTTP layer's.
 final class ServiceResponder: FastCGIResponder {
-    /// Bodies above this are refused with 413 before any parsing.
+    /// Bodies above this are refused with 413 before any parsing (the FastCGI layer does not even buffer them).
     static let maximumBodySize = 64 * 1024
 
     private let router = Router()
     private let firewall: FirewallFilter
+    private let passwordLane: PasswordCheckLane
     private let logger: Logger
 
-    init(settings: Settings, logger: Logger) {
+    init(settings: Settings, lane: FastCGILane, logger: Logger) {
         self.logger = logger
+        passwordLane = PasswordCheckLane(admitsChecks: lane == .password)
         MariaDBConnection.initializeThread()
         let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings.database))
         let store = FusioStore(connection: connection, tenantID: settings.tenantID)
         let clock = SystemClock()
         let authenticator = UserAuthenticator(
             users: store, failures: store,
-            throttle: .init(maxFailures: settings.abuse.loginMaxFailures, window: settings.abuse.loginWindow), clock: clock)
+            throttle: .init(maxFailures: settings.abuse.loginMaxFailures, window: settings.abuse.loginWindow), clock: clock,
+            lane: passwordLane)
         let clients = ClientAuthenticator(apps: store)
         let issuer = TokenIssuer(settings: settings, tokens: store, clock: clock)
         let refresher = TokenRefresher(tokens: store, apps: store, users: store, issuer: issuer,
@@ -76,7 +79,17 @@ final class ServiceResponder: FastCGIResponder {
         for method in ["GET", "HEAD", "POST"] { router.add(method, "/health", health) }
     }
 
-    func respond(to request: FastCGIRequest) {
+    func respond(to request: FastCGIRequest) -> FastCGIOutcome {
+        let httpRequest = Self.httpRequest(request)
+        let response = firewall.respond(to: httpRequest) { router.respond(to: $0) }
+        if passwordLane.takeHandOver() { return .needsPasswordLane }
+        if response.status >= 500 {
+            logger.warning("request failed", metadata: ["status": "\(response.status)", "path": "\(httpRequest.path)"])
+        }
+        return .response(Self.fastCGIResponse(response))
+    }
+
+    static func httpRequest(_ request: FastCGIRequest) -> HTTPRequest {
         var headers: [String: String] = [:]
         var method = "GET", uri = "/", remote = ""
         request.forEachParameter { name, value in
@@ -92,20 +105,36 @@ final class ServiceResponder: FastCGIResponder {
                 headers["content-type"] = String(decoding: value, as: UTF8.self)
             }
         }
-        var body: [UInt8] = []
-        var problem: HTTPError?
-        switch request.readBody(limit: Self.maximumBodySize) {
-        case .complete(let bytes): body = bytes
-        case .tooLarge: problem = .payloadTooLarge
-        case .truncated, .malformed: problem = .malformedBody
+        let problem: HTTPError?
+        switch request.problem {
+        case nil: problem = nil
+        case .bodyTooLarge: problem = .payloadTooLarge
+        case .bodyTruncated, .bodyMalformed: problem = .malformedBody
+        case .parametersTooLarge: problem = .parametersTooLarge
         }
-        let httpRequest = HTTPRequest(method: method, requestURI: uri, headers: headers, body: body,
-                                      bodyProblem: problem, remoteAddress: remote)
-        let response = firewall.respond(to: httpRequest) { router.respond(to: $0) }
-        if response.status >= 500 {
-            logger.warning("request failed", metadata: ["status": "\(response.status)", "path": "\(httpRequest.path)"])
+        return HTTPRequest(method: method, requestURI: uri, headers: headers, body: request.body,
+                           bodyProblem: problem, remoteAddress: remote)
+    }
+
+    static func fastCGIResponse(_ response: HTTPResponse) -> FastCGIResponse {
+        FastCGIResponse(status: response.status, reason: response.reason, headers: response.headers, body: response.body)
+    }
+
+    /// The event loop's first guess at the lane (see `PasswordRoutes`).
+    static func lane(for request: FastCGIRequest) -> FastCGILane {
+        PasswordRoutes.checksPassword(method: request.parameter("REQUEST_METHOD") ?? "",
+                                      requestURI: request.parameter("REQUEST_URI") ?? "", body: request.body)
+            ? .password : .standard
+    }
+
+    /// 503 with Retry-After for a request that waited past the queue deadline.
+    static func overloaded(_ request: FastCGIRequest) -> FastCGIResponse {
+        let method = request.parameter("REQUEST_METHOD") ?? ""
+        var response = ServiceUnavailable.response(method: method, requestURI: request.parameter("REQUEST_URI") ?? "")
+        if let origin = request.parameter("HTTP_ORIGIN") {
+            response.headers.append(contentsOf: CORS.headers(requestHeaders: ["origin": origin], method: method))
         }
-        request.respond(status: response.status, reason: response.reason, headers: response.headers, body: response.body)
+        return fastCGIResponse(response)
     }
 }
 

@@ -4,7 +4,7 @@
 #
 # or call one function from another program (the integration tests do):
 #
-#   scripts/lib/common.sh nginx_start DIR PORT SOCKET [MAX_CONNS]
+#   scripts/lib/common.sh nginx_start DIR PORT SOCKET
 #
 # Everything runs privately: MariaDB, nginx and the server live under one run directory, are
 # started in the background with a pid file each and are stopped through those pid files only
@@ -163,20 +163,25 @@ db_client() {
 }
 
 # ------------------------------------------------------------------------------------ nginx
-# nginx_start DIR PORT SOCKET [MAX_CONNS]: private nginx with prefix DIR, listening on
-# 127.0.0.1:PORT, rendered from nginx/standalone.conf.in. MAX_CONNS (default 8) must not exceed
-# the pool's workers x threads (see nginx/fusio-auth-upstream.conf).
+# nginx_start DIR PORT SOCKET: private nginx with prefix DIR, listening on 127.0.0.1:PORT,
+# rendered from nginx/standalone.conf.in. NGINX_KEEPALIVE_REQUESTS (default 100000) sets the
+# upstream's keepalive_requests (the long test makes it small so kept connections churn). SOCKET may
+# also be HOST:PORT (FastCGI over TCP).
 nginx_start() {
-  local dir="$1" port="$2" sock="$3" max="${4:-8}" user_line="" i
-  [ "${sock:0:1}" = / ] || die "nginx_start: socket path must be absolute: $sock"
-  ((${#sock} < 107)) || die "nginx_start: socket path too long (${#sock} bytes): $sock"
+  local dir="$1" port="$2" sock="$3" user_line="" i upstream
+  if [ "${sock:0:1}" = / ]; then
+    ((${#sock} < 107)) || die "nginx_start: socket path too long (${#sock} bytes): $sock"
+    upstream="unix:$sock"
+  else
+    upstream="$sock"
+  fi
   nginx_stop "$dir"
   mkdir -p "$dir/conf" "$dir/logs" "$dir/tmp"
   [ "$(id -u)" = 0 ] && user_line="user www-data;"
   cp /etc/nginx/fastcgi_params "$dir/conf/fastcgi_params"
   cp "$FA_ROOT/nginx/fusio-auth-locations.conf" "$FA_ROOT/nginx/fusio-auth-fastcgi.conf" "$dir/conf/"
-  sed -e "s|@PREFIX@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@SOCKET@|$sock|g" \
-    -e "s|@USER_LINE@|$user_line|g" -e "s|@MAX_CONNS@|$max|g" \
+  sed -e "s|@PREFIX@|$dir|g" -e "s|@PORT@|$port|g" -e "s|unix:@SOCKET@|$upstream|g" \
+    -e "s|@USER_LINE@|$user_line|g" -e "s|@KEEPALIVE_REQUESTS@|${NGINX_KEEPALIVE_REQUESTS:-100000}|g" \
     "$FA_ROOT/nginx/standalone.conf.in" >"$dir/conf/nginx.conf"
   nginx -t -q -p "$dir" -c "$dir/conf/nginx.conf" -e "$dir/logs/error.log" >"$dir/logs/configtest.log" 2>&1 ||
     { cat "$dir/logs/configtest.log" >&2; die "nginx config test failed ($dir/conf/nginx.conf)"; }
@@ -186,7 +191,7 @@ nginx_start() {
     sleep 0.05
   done
   [ -s "$dir/nginx.pid" ] || { cat "$dir/logs/error.log" >&2; die "nginx did not start"; }
-  log "nginx up (pid $(cat "$dir/nginx.pid"), http://127.0.0.1:$port -> unix:$sock)"
+  log "nginx up (pid $(cat "$dir/nginx.pid"), http://127.0.0.1:$port -> $upstream)"
 }
 
 nginx_stop() {  # DIR
@@ -278,7 +283,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case "${1:-}" in
     nginx_start | nginx_stop | server_start | server_stop | mariadb_start | mariadb_stop | stop_all_under | fa_run_base | fa_run_dir | free_port)
       "$@" ;;
-    *) echo "usage: $0 {nginx_start DIR PORT SOCKET [MAX_CONNS]|nginx_stop DIR|server_start DIR ENV SOCKET [args]|server_stop DIR|mariadb_start DIR|mariadb_stop DIR|stop_all_under DIR|fa_run_base|fa_run_dir NAME|free_port}" >&2
+    *) echo "usage: $0 {nginx_start DIR PORT SOCKET|nginx_stop DIR|server_start DIR ENV SOCKET [args]|server_stop DIR|mariadb_start DIR|mariadb_stop DIR|stop_all_under DIR|fa_run_base|fa_run_dir NAME|free_port}" >&2
       exit 2 ;;
   esac
 fi

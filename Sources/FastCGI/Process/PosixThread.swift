@@ -1,6 +1,6 @@
 import Glibc
 
-/// Starts a POSIX thread running `body`. Blocking libfcgi, libmariadb and crypt calls need
+/// Starts a POSIX thread running `body`. Blocking libmariadb and crypt calls need
 /// real threads: Swift's cooperative pool has only as many threads as cores.
 struct PosixThread: @unchecked Sendable {
     private let handle: pthread_t
@@ -16,9 +16,5 @@ struct PosixThread: @unchecked Sendable {
         }, context)
         precondition(rc == 0, "pthread_create failed: \(rc)")
         return PosixThread(handle: handle)
-    }
-
-    func signal(_ number: Int32) {
-        pthread_kill(handle, number)
     }
 }

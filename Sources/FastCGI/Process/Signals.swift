@@ -1,21 +1,9 @@
 import Glibc
 
 /// Signal handling by waiting, not by handlers: the signals are blocked in every thread and one thread
-/// takes them with sigtimedwait. libfcgi's own SIGTERM handler only sets a flag, so it must never run.
+/// takes them (sigtimedwait in the supervisor, a signalfd in a worker's event loop).
 enum Signals {
     static let handled: [Int32] = [SIGTERM, SIGINT, SIGCHLD, SIGHUP, SIGUSR1]
-
-    /// Interrupts an idle acceptor's accept() during draining; deliberately not in `handled`, so it stays
-    /// deliverable to the acceptor threads.
-    static let wakeUp = SIGUSR2
-
-    static func installWakeUpHandler() {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0   // no SA_RESTART: accept() must return EINTR
-        sigaction(wakeUp, &action, nil)
-    }
 
     static func set(_ signals: [Int32]) -> sigset_t {
         var set = sigset_t()

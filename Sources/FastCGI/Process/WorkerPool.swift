@@ -1,106 +1,98 @@
-import CFastCGI
 import CPosix
 import Glibc
 import Logging
 
-/// One worker process: `threadCount` threads accepting on the listening socket at fd 0 with
-/// `FCGX_Accept_r`, each with its own responder. SIGTERM/SIGINT stop accepting, let in-flight requests
-/// finish (bounded by `drainTimeoutMilliseconds`) and exit 0. The worker also drains when its supervisor dies.
+/// One worker process: an event loop that owns the listening socket (fd 0) and every connection, and two lanes
+/// of threads that run complete requests — `threadCount` for everything, `passwordThreadCount` (at a lower
+/// priority) for requests that check a password. Each thread has its own responder. SIGTERM/SIGINT (or the
+/// supervisor's death) stop accepting, let queued and running requests finish (bounded by the drain timeout),
+/// and exit 0.
 public struct WorkerPool: Sendable {
-    public var threadCount: Int
-    public var drainTimeoutMilliseconds: Int
+    public struct Configuration: Sendable {
+        public var threadCount: Int
+        public var passwordThreadCount: Int
+        /// A request that waited longer than this in its queue gets 503 with Retry-After instead of being run.
+        public var queueTimeoutMilliseconds: Int
+        public var drainTimeoutMilliseconds: Int
+        public var standardQueueCapacity: Int
+        public var passwordQueueCapacity: Int
+        public var limits: FastCGILimits
+
+        public init(threadCount: Int, passwordThreadCount: Int, queueTimeoutMilliseconds: Int = 2000,
+                    drainTimeoutMilliseconds: Int = 10_000, standardQueueCapacity: Int = 4096,
+                    passwordQueueCapacity: Int = 512, limits: FastCGILimits = FastCGILimits()) {
+            self.threadCount = threadCount
+            self.passwordThreadCount = passwordThreadCount
+            self.queueTimeoutMilliseconds = queueTimeoutMilliseconds
+            self.drainTimeoutMilliseconds = drainTimeoutMilliseconds
+            self.standardQueueCapacity = standardQueueCapacity
+            self.passwordQueueCapacity = passwordQueueCapacity
+            self.limits = limits
+        }
+    }
+
+    /// bcrypt threads run this much nicer than the rest, so cheap requests win the CPU during a login storm.
+    static let passwordLaneNice: Int32 = 5
+
+    public var configuration: Configuration
     public var logger: Logger
 
-    public init(threadCount: Int, drainTimeoutMilliseconds: Int = 10_000, logger: Logger) {
-        self.threadCount = threadCount
-        self.drainTimeoutMilliseconds = drainTimeoutMilliseconds
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
         self.logger = logger
     }
 
     /// Runs until drained; never returns.
-    public func run(makeResponder: @escaping @Sendable (_ threadIndex: Int) -> any FastCGIResponder) -> Never {
+    public func run(makeResponder: @escaping @Sendable (_ lane: FastCGILane, _ threadIndex: Int) -> any FastCGIResponder,
+                    classify: @escaping @Sendable (FastCGIRequest) -> FastCGILane,
+                    overloaded: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse) -> Never {
         Signals.blockHandled()
-        Signals.installWakeUpHandler()
-        let parent = getppid()
         _ = cposix_set_parent_death_signal(SIGTERM)
-        guard FCGX_Init() == 0 else {
-            logger.critical("FCGX_Init failed")
-            exit(70)
-        }
-        let slots = (0..<threadCount).map { _ in AcceptorSlot() }
-        for (index, slot) in slots.enumerated() {
-            slot.thread = PosixThread.start { [slot] in
-                slot.run(responder: makeResponder(index))
-            }
-        }
-        logger.info("worker ready", metadata: ["threads": "\(threadCount)"])
+        var limits = configuration.limits
+        limits.maximumConnections = Self.raiseDescriptorLimit(reserve: 64 + configuration.threadCount + configuration.passwordThreadCount)
+        limits.maximumRequests = configuration.standardQueueCapacity + configuration.passwordQueueCapacity
+            + configuration.threadCount + configuration.passwordThreadCount
 
-        while true {
-            if let signal = Signals.wait(for: [SIGTERM, SIGINT], milliseconds: 500) {
-                logger.info("worker draining", metadata: ["signal": "\(signal)"])
-                break
-            }
-            if getppid() != parent {
-                logger.warning("supervisor gone, worker draining")
-                break
+        let lanes = WorkerLanes(standardCapacity: configuration.standardQueueCapacity,
+                                passwordCapacity: configuration.passwordQueueCapacity,
+                                queueTimeoutMilliseconds: Int64(configuration.queueTimeoutMilliseconds),
+                                overloaded: overloaded)
+        for index in 0..<configuration.threadCount {
+            _ = PosixThread.start { lanes.serve(.standard, with: makeResponder(.standard, index)) }
+        }
+        for index in 0..<configuration.passwordThreadCount {
+            _ = PosixThread.start {
+                _ = cposix_set_thread_nice(Self.passwordLaneNice)
+                lanes.serve(.password, with: makeResponder(.password, index))
             }
         }
-
-        // Stop accepting in this process only: the listening socket is shared with sibling workers,
-        // so it is not shut down. Idle acceptors are interrupted by a signal instead; libfcgi gives up
-        // accepting once shutdown is pending. The signal is repeated because one that lands just before
-        // accept() is entered would be lost.
-        FCGX_ShutdownPending()
-        for slot in slots { slot.stopAccepting() }
-        let deadline = MonotonicClock.milliseconds() + Int64(drainTimeoutMilliseconds)
-        while true {
-            let running = slots.filter { !$0.isFinished }
-            if running.isEmpty { break }
-            if MonotonicClock.milliseconds() >= deadline {
-                logger.warning("drain timeout", metadata: ["busy_threads": "\(running.filter(\.isBusy).count)"])
-                break
-            }
-            for slot in running where !slot.isBusy { slot.interrupt() }
-            usleep(5_000)
-        }
+        let loop = EventLoop(
+            listenFD: 0, signals: [SIGTERM, SIGINT], lanes: lanes,
+            configuration: .init(limits: limits, queueTimeoutMilliseconds: Int64(configuration.queueTimeoutMilliseconds),
+                                 drainTimeoutMilliseconds: Int64(configuration.drainTimeoutMilliseconds),
+                                 classify: classify, overloaded: overloaded),
+            logger: logger)
+        logger.info("worker ready", metadata: [
+            "threads": "\(configuration.threadCount)", "password_threads": "\(configuration.passwordThreadCount)",
+            "max_connections": "\(limits.maximumConnections)",
+        ])
+        loop.run()
+        lanes.standard.close()
+        lanes.password.close()
         logger.info("worker stopped")
         exit(0)
     }
-}
 
-/// One acceptor thread's state, shared with the draining main thread.
-final class AcceptorSlot: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var busy = false
-    private var finished = false
-    private var stopping = false
-    var thread: PosixThread?
-
-    init() { pthread_mutex_init(&mutex, nil) }
-
-    private func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
-        return body()
-    }
-
-    var isBusy: Bool { locked { busy } }
-    var isFinished: Bool { locked { finished } }
-    func stopAccepting() { locked { stopping = true } }
-    func interrupt() { thread?.signal(Signals.wakeUp) }
-
-    func run(responder: any FastCGIResponder) {
-        let record = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
-        record.initialize(to: FCGX_Request())
-        defer { locked { finished = true } }
-        guard FCGX_InitRequest(record, 0, 0) == 0 else { return }
-        while FCGX_Accept_r(record) >= 0 {
-            locked { busy = true }
-            let request = FastCGIRequest(record: record)
-            responder.respond(to: request)
-            FCGX_Finish_r(record)
-            let stop = locked { busy = false; return stopping }
-            if stop { break }
+    /// Raises the soft descriptor limit to the hard one (kept connections are file descriptors) and returns how
+    /// many connections that leaves after `reserve` descriptors for the database, logs and the loop itself.
+    static func raiseDescriptorLimit(reserve: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 - reserve }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         }
-        FCGX_Free(record, 1)
+        return max(16, Int(min(limit.rlim_cur, 1 << 20)) - reserve)
     }
 }

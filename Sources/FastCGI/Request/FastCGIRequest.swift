@@ -1,113 +1,83 @@
-import CFastCGI
-import Glibc
+import Synchronization
 
-/// One FastCGI request as libfcgi hands it to a worker thread. Valid only inside `FastCGIResponder.respond`:
-/// the parameters and streams belong to libfcgi's request record, which the thread reuses.
-public final class FastCGIRequest {
-    let record: UnsafeMutablePointer<FCGX_Request>
-    private var responded = false
-
-    init(record: UnsafeMutablePointer<FCGX_Request>) {
-        self.record = record
+/// One complete FastCGI request: its parameters and body, already read off the connection by the event loop.
+/// Built on the loop thread, then handed to exactly one worker thread through a queue (whose lock orders the
+/// accesses); only `state` is touched by both sides afterwards, atomically.
+public final class FastCGIRequest: @unchecked Sendable {
+    /// Why the request cannot be served as sent; the responder answers it with the matching 4xx.
+    public enum Problem: Sendable, Equatable {
+        case bodyTooLarge
+        /// The web server sent fewer bytes than CONTENT_LENGTH announced.
+        case bodyTruncated
+        /// CONTENT_LENGTH is not a number.
+        case bodyMalformed
+        case parametersTooLarge
     }
 
-    /// One FastCGI parameter (`REQUEST_METHOD`, `HTTP_USER_AGENT`, …).
+    public let requestID: UInt16
+    public let keepConnection: Bool
+    /// The raw FCGI_PARAMS block and where each pair lies in it: parameters are looked at without copies.
+    private let parameterBlock: [UInt8]
+    private var pairs: [(name: Range<Int>, value: Range<Int>)] = []
+    public internal(set) var body: [UInt8]
+    public internal(set) var problem: Problem?
+
+    // Set by the event loop before the request is queued.
+    var connection = ConnectionIdentity(fd: -1, serial: 0)
+    var enqueuedAt: Int64 = 0
+    var lane: FastCGILane = .standard
+
+    /// queued → running (a worker took it) or queued → cancelled (aborted, timed out or connection gone).
+    let state = Atomic<UInt8>(RequestState.queued)
+
+    init(requestID: UInt16, keepConnection: Bool, parameterBlock: [UInt8], body: [UInt8]) {
+        self.requestID = requestID
+        self.keepConnection = keepConnection
+        self.parameterBlock = parameterBlock
+        self.body = body
+        var pairs: [(name: Range<Int>, value: Range<Int>)] = []
+        pairs.reserveCapacity(32)
+        _ = parameterBlock.withUnsafeBytes { FastCGINameValuePairs.parse($0) { pairs.append(($0, $1)) } }
+        self.pairs = pairs
+    }
+
+    /// One parameter (`REQUEST_METHOD`, `HTTP_USER_AGENT`, …) as a string; the last one wins if repeated.
     public func parameter(_ name: String) -> String? {
-        guard let value = FCGX_GetParam(name, record.pointee.envp) else { return nil }
-        return String(cString: value)
+        var found: String?
+        let wanted = Array(name.utf8)
+        forEachParameter { candidate, value in
+            if candidate.elementsEqual(wanted) { found = String(decoding: value, as: UTF8.self) }
+        }
+        return found
     }
 
-    /// Every parameter in the order the web server sent them.
+    /// Visits the raw parameters in the order the web server sent them, without copying; the buffers are valid
+    /// only during the call.
+    public func forEachParameter(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
+        parameterBlock.withUnsafeBufferPointer { block in
+            for pair in pairs {
+                body(UnsafeBufferPointer(rebasing: block[pair.name]), UnsafeBufferPointer(rebasing: block[pair.value]))
+            }
+        }
+    }
+
+    /// Every parameter as strings (tests and diagnostics; the hot path uses `forEachParameter`).
     public var parameters: [(name: String, value: String)] {
         var result: [(String, String)] = []
-        forEachParameter { name, value in
-            result.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
-        }
+        forEachParameter { result.append((String(decoding: $0, as: UTF8.self), String(decoding: $1, as: UTF8.self))) }
         return result
-    }
-
-    /// Visits the raw parameters without copying them, so a caller makes strings only of those it needs.
-    /// The buffers are valid only during the call.
-    public func forEachParameter(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
-        guard var cursor = record.pointee.envp else { return }
-        while let entry = cursor.pointee {
-            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self),
-                                            count: strlen(entry))
-            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
-                body(UnsafeBufferPointer(rebasing: bytes[..<equals]), UnsafeBufferPointer(rebasing: bytes[(equals + 1)...]))
-            }
-            cursor += 1
-        }
-    }
-
-    /// Reads the request body. More than `limit` bytes (declared or actually sent) gives `.tooLarge` without
-    /// buffering the excess; the connection is then closed after the response instead of being reused.
-    public func readBody(limit: Int) -> FastCGIBody {
-        if let declared = parameter("CONTENT_LENGTH"), !declared.isEmpty {
-            guard let length = Int(declared), length >= 0 else { return .malformed }
-            if length > limit {
-                record.pointee.keepConnection = 0
-                return .tooLarge
-            }
-            return read(upTo: length, exact: true)
-        }
-        let body = read(upTo: limit + 1, exact: false)
-        if case .complete(let bytes) = body, bytes.count > limit {
-            record.pointee.keepConnection = 0
-            return .tooLarge
-        }
-        return body
-    }
-
-    private func read(upTo count: Int, exact: Bool) -> FastCGIBody {
-        guard count > 0 else { return .complete([]) }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let n = bytes.withUnsafeMutableBufferPointer { buffer in
-                buffer.baseAddress!.advanced(by: filled).withMemoryRebound(to: CChar.self, capacity: count - filled) {
-                    FCGX_GetStr($0, Int32(count - filled), record.pointee.in)
-                }
-            }
-            if n <= 0 { break }
-            filled += Int(n)
-        }
-        if exact && filled < count {
-            record.pointee.keepConnection = 0
-            return .truncated
-        }
-        bytes.removeLast(count - filled)
-        return .complete(bytes)
-    }
-
-    /// Writes the whole response (CGI `Status:` line, headers, body) in one stream write.
-    public func respond(status: Int, reason: String, headers: [(String, String)], body: [UInt8]) {
-        precondition(!responded, "a FastCGI request is answered once")
-        responded = true
-        var head = "Status: \(status) \(reason)\r\n"
-        for (name, value) in headers {
-            head += name
-            head += ": "
-            head += value
-            head += "\r\n"
-        }
-        head += "Content-Length: \(body.count)\r\n\r\n"
-        var out = Array(head.utf8)
-        out.append(contentsOf: body)
-        out.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                _ = FCGX_PutStr($0, Int32(buffer.count), record.pointee.out)
-            }
-        }
     }
 }
 
-/// The outcome of reading a request body.
-public enum FastCGIBody: Sendable, Equatable {
-    case complete([UInt8])
-    case tooLarge
-    /// The web server sent fewer bytes than CONTENT_LENGTH announced.
-    case truncated
-    /// CONTENT_LENGTH is not a number.
-    case malformed
+enum RequestState {
+    static let queued: UInt8 = 0
+    static let running: UInt8 = 1
+    static let cancelled: UInt8 = 2
+}
+
+/// A connection as the event loop knows it: the fd plus a serial, so an answer for a connection that closed
+/// meanwhile is never written to a new connection that got the same fd.
+struct ConnectionIdentity: Equatable, Sendable {
+    var fd: Int32
+    var serial: UInt64
 }

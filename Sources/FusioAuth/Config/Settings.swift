@@ -10,6 +10,9 @@ public struct Settings: Sendable, CustomStringConvertible, CustomDebugStringConv
     public var tokenLifetime: ISODuration
     public var refreshLifetime: ISODuration
     public var abuse: AbuseSettings = .defaults
+    /// `FUSIO_AUTH_QUEUE_TIMEOUT`: how long a request may wait for a worker thread before it is answered 503
+    /// with Retry-After (seconds, or milliseconds with `ms`; default 2 s).
+    public var queueTimeoutMilliseconds = 2000
 
     public init(
         baseURL: String, projectKey: [UInt8], database: DatabaseLocation, tenantID: String? = nil,
@@ -77,13 +80,20 @@ public struct Settings: Sendable, CustomStringConvertible, CustomDebugStringConv
             refreshLifetime: try duration("FUSIO_EXPIRE_REFRESH", value("FUSIO_EXPIRE_REFRESH"), default: "P3D")
         )
         settings.abuse = try AbuseSettings.load(value)
+        if let text = value("FUSIO_AUTH_QUEUE_TIMEOUT"), !text.isEmpty {
+            guard let milliseconds = milliseconds(text), (1...600_000).contains(milliseconds) else {
+                throw ConfigurationError(key: "FUSIO_AUTH_QUEUE_TIMEOUT", reason: "must be 1ms to 600 seconds, e.g. 2 or 500ms")
+            }
+            settings.queueTimeoutMilliseconds = milliseconds
+        }
         return settings
     }
 
     public var description: String {
         "Settings(baseURL: \(baseURL), projectKey: ****, database: \(database), "
             + "tenantID: \(tenantID ?? "nil"), trustedIPHeader: \(trustedIPHeader ?? "nil"), "
-            + "tokenLifetime: \(tokenLifetime), refreshLifetime: \(refreshLifetime))"
+            + "tokenLifetime: \(tokenLifetime), refreshLifetime: \(refreshLifetime), "
+            + "queueTimeoutMilliseconds: \(queueTimeoutMilliseconds))"
     }
 
     public var debugDescription: String { description }
@@ -110,6 +120,15 @@ public struct Settings: Sendable, CustomStringConvertible, CustomDebugStringConv
         } catch {
             throw ConfigurationError(key: key, reason: "must be an ISO-8601 duration such as \(fallback)")
         }
+    }
+
+    /// "2", "2s", "1.5" (seconds) or "500ms".
+    static func milliseconds(_ text: String) -> Int? {
+        if text.hasSuffix("ms") { return Int(text.dropLast(2)) }
+        let seconds = text.hasSuffix("s") ? text.dropLast() : Substring(text)
+        guard seconds.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let value = Double(seconds),
+              value.isFinite else { return nil }
+        return Int((value * 1000).rounded())
     }
 
     private static func isAbsoluteHTTPURL(_ text: String) -> Bool {

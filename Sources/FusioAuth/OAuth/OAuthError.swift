@@ -52,7 +52,7 @@ public struct OAuthError: Error, Sendable, Equatable {
     public static let inactivePrincipal = invalidGrant("Invalid app or user status")
     public static func temporarilyUnavailable(_ cause: StorageError) -> OAuthError {
         OAuthError("temporarily_unavailable", "The service is temporarily unavailable, please try again later",
-                   logDetail: cause.description)
+                   logDetail: cause.isPasswordLaneHandOver ? nil : cause.description)
     }
     public static func serverError(logDetail: String) -> OAuthError {
         OAuthError("server_error", "The server encountered an internal error", logDetail: logDetail)

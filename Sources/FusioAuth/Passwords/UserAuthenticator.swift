@@ -24,11 +24,13 @@ public final class UserAuthenticator {
     private let failures: (any LoginFailureRepository)?
     private let throttle: Throttle?
     private let clock: any Clock
+    private let lane: PasswordCheckLane
     private let bcrypt = BCrypt()
 
     public init(users: any UserRepository, failures: (any LoginFailureRepository)? = nil, throttle: Throttle? = nil,
-                clock: any Clock = SystemClock()) {
+                clock: any Clock = SystemClock(), lane: PasswordCheckLane = PasswordCheckLane(admitsChecks: true)) {
         self.users = users
+        self.lane = lane
         self.failures = failures
         self.throttle = throttle
         self.clock = clock
@@ -40,9 +42,11 @@ public final class UserAuthenticator {
         let secret = Array(password.utf8)
         guard let user = try users.findActiveUser(login: login, byName: Self.isUserName(login)),
               user.identityID == nil, let hash = user.passwordHash, !hash.isEmpty else {
+            try lane.admit()
             _ = bcrypt.verify(password: secret, hash: Self.dummyHash)
             return nil
         }
+        try lane.admit()
         guard let failures, let throttle else {
             return bcrypt.verify(password: secret, hash: hash) ? user : nil
         }

@@ -18,6 +18,7 @@ public struct HTTPError: Error, Sendable, Equatable {
 
     public static let notFound = HTTPError(status: 404, message: "Unknown location")
     public static let payloadTooLarge = HTTPError(status: 413, message: "Request body is too large")
+    public static let parametersTooLarge = HTTPError(status: 431, message: "Request header fields are too large")
     public static let malformedBody = HTTPError(status: 400, message: "Request body could not be read")
     public static func methodNotAllowed(allow: [String]) -> HTTPError {
         HTTPError(status: 405, message: "Method not allowed", headers: [("Allow", allow.joined(separator: ", "))])
