@@ -108,4 +108,18 @@ import Testing
             #expect(text.contains("https://api.example.com/"))
         }
     }
+
+    @Test func queueTimeoutDefaultsToTwoSecondsAndParsesSecondsAndMilliseconds() throws {
+        let base = ["APP_URL": "http://127.0.0.1", "APP_PROJECT_KEY": String(repeating: "k", count: 32),
+                    "APP_CONNECTION": "pdo-mysql://u:p@localhost/fusio"]
+        #expect(try Settings.load(file: base, environment: [:]).queueTimeoutMilliseconds == 2000)
+        for (text, expected) in [("3", 3000), ("1.5", 1500), ("2s", 2000), ("250ms", 250)] {
+            #expect(try Settings.load(file: base, environment: ["FUSIO_AUTH_QUEUE_TIMEOUT": text]).queueTimeoutMilliseconds == expected)
+        }
+        for bad in ["0", "-1", "abc", "1e9", "700"] {
+            #expect(throws: ConfigurationError.self) {
+                try Settings.load(file: base, environment: ["FUSIO_AUTH_QUEUE_TIMEOUT": bad])
+            }
+        }
+    }
 }

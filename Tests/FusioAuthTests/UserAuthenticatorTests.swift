@@ -57,4 +57,34 @@ import Testing
         #expect(try authenticator.authenticate(login: "bob", password: "right-password")?.id == 2)
         #expect(failures.rows[2] == nil)
     }
+
+    /// A standard-lane thread never runs bcrypt: it stops before the check (and before recording a failure), and
+    /// the lane says the request must move.
+    @Test func standardLaneHandsPasswordChecksOver() throws {
+        let lane = PasswordCheckLane(admitsChecks: false)
+        let standard = UserAuthenticator(users: store, failures: failures,
+                                         throttle: .init(maxFailures: 3, window: ISODuration(minutes: 15)),
+                                         clock: FixedClock(time: UnixTime(seconds: 1_700_000_000)), lane: lane)
+        for login in ["alice", "nobody"] {   // a real check and the dummy check of an unknown user alike
+            do {
+                _ = try standard.authenticate(login: login, password: "wrong")
+                Issue.record("a standard-lane authenticator checked a password")
+            } catch {
+                #expect(error.isPasswordLaneHandOver)
+            }
+            #expect(lane.takeHandOver())
+            #expect(!lane.takeHandOver(), "the hand-over is reported once")
+        }
+        #expect(failures.rows.isEmpty, "nothing is written before the hand-over")
+        // Requests that end before any password check leave the lane untouched.
+        #expect(try standard.authenticate(login: "alice", password: "") == nil)
+        #expect(!lane.takeHandOver())
+    }
+
+    @Test func passwordLaneChecksPasswords() throws {
+        let lane = PasswordCheckLane(admitsChecks: true)
+        let checking = UserAuthenticator(users: store, lane: lane)
+        #expect(try checking.authenticate(login: "alice", password: "right-password")?.id == 1)
+        #expect(!lane.takeHandOver())
+    }
 }

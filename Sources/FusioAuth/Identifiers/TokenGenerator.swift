@@ -18,9 +18,10 @@ public enum TokenGenerator {
         SecureRandom.hex(64)
     }
 
-    /// 32 hex characters (128 bits) for fusio-auth's `jti` claim, which keeps two tokens issued for the same
-    /// user in the same second distinct.
-    public static func jwtID() -> String {
-        SecureRandom.hex(32)
+    /// fusio-auth's `jti` claim, which keeps two tokens issued for the same user in the same second distinct:
+    /// `bytes` random bytes as base64url (16 bytes: 22 characters, 128 bits; 8 bytes: 11 characters, for tokens
+    /// that would otherwise not fit `fusio_token.token`).
+    public static func jwtID(bytes: Int = 16) -> String {
+        Base64URL.encode(SecureRandom.bytes(bytes))
     }
 }

@@ -43,14 +43,12 @@ public final class TokenIssuer {
 
         let now = clock.now()
         let expire = tokenLifetime.added(to: now)
-        let claims = AccessTokenClaims(
+        var claims = AccessTokenClaims(
             issuer: baseURL, subject: FusioSubject.make(baseURL: baseURL, userID: user.id),
             issuedAt: now.seconds, expiresAt: expire.seconds, name: user.name, audience: app?.key,
-            email: user.email, jwtID: TokenGenerator.jwtID())
-        let accessToken = JSONWebToken.sign(payload: claims.payload, key: projectKey)
-        guard accessToken.utf8.count <= Self.maximumTokenLength else {
-            throw .serverError(logDetail: "access token of \(accessToken.utf8.count) characters exceeds fusio_token.token")
-        }
+            email: user.email)
+        let accessToken = try signFitting(&claims)
+        
         let row = NewToken(
             categoryName: category, appID: app?.id, userID: user.id, name: Self.tokenName(name),
             accessToken: accessToken, refreshToken: TokenGenerator.refreshToken(), scope: scope, ip: ip,
@@ -60,6 +58,23 @@ public final class TokenIssuer {
             accessToken: accessToken, expiresIn: expire.seconds - now.seconds, refreshToken: row.refreshToken,
             scope: scope, idToken: scopes.contains("openid") ? accessToken : nil)
         return PreparedToken(row: row, audit: audit, response: response)
+    }
+
+    /// `jti` random bytes tried in turn: the full 128 bits, 64 bits, then none. A token of a user with a long name
+    /// or e-mail still fits `fusio_token.token` wherever PHP's (which has no `jti`) fits; it is never truncated.
+    static let jwtIDSizes = [16, 8, 0]
+
+    /// Signs the claims with the largest `jti` whose token fits the column. A token too long even without `jti`
+    /// cannot be stored — PHP fails there as well — and is a server error (500) with the length in the log.
+    private func signFitting(_ claims: inout AccessTokenClaims) throws(OAuthError) -> String {
+        var length = 0
+        for size in Self.jwtIDSizes {
+            claims.jwtID = size > 0 ? TokenGenerator.jwtID(bytes: size) : nil
+            let token = JSONWebToken.sign(payload: claims.payload, key: projectKey)
+            if token.utf8.count <= Self.maximumTokenLength { return token }
+            length = token.utf8.count
+        }
+        throw .serverError(logDetail: "access token of \(length) characters without jti exceeds fusio_token.token (512)")
     }
 
     /// Fusio stores "n/a" when the client sent no User-Agent.

@@ -40,13 +40,14 @@ public final class WhoamiController: HTTPHandler {
         if let email = profile.email { object.append("email", .string(email)) }
         if let points = profile.points { object.append("points", .int(points)) }
         object.append("scopes", .array(profile.scopes.map { .string($0) }))
-        object.append("plans", .array(profile.plans.map { plan in
+        // PHP leaves `plans` out when the user has none (its view skips null members, and no plans is null there).
+        if !profile.plans.isEmpty { object.append("plans", .array(profile.plans.map { plan in
             var entry: JSONObject = ["id": .int(plan.id), "name": .string(plan.name)]
             entry.append("price", plan.price % 100 == 0 ? .int(plan.price / 100) : .double(Double(plan.price) / 100))
             entry.append("points", .int(plan.points))
             if let period = plan.period { entry.append("period", .int(period)) }
             return .object(entry)
-        }))
+        })) }
         if let metadata = profile.metadata, let parsed = try? JSONParser.parse(Array(metadata.utf8)) {
             object.append("metadata", parsed)
         }
