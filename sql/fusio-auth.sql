@@ -20,11 +20,25 @@ CREATE TABLE IF NOT EXISTS fusioauth_code_challenge (
   PRIMARY KEY(code_id)
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE `utf8mb4_unicode_ci` ENGINE = InnoDB;
 
--- Failed password checks per account (issue: per-account throttling). One row per user with failures in the
--- current window; cleared on a successful login.
-CREATE TABLE IF NOT EXISTS fusioauth_login_failure (
+-- Failed password checks per account and source (issue 12: throttling that cannot lock owners out). `source` is
+-- the client address of a source that logged into the account before (its own budget), or '*' for the budget
+-- all other sources share. One row per budget with failures in its current window.
+CREATE TABLE IF NOT EXISTS fusioauth_login_attempt (
   user_id INT NOT NULL,
+  source VARCHAR(45) NOT NULL,
   window_start DATETIME NOT NULL,
   failures INT NOT NULL,
-  PRIMARY KEY(user_id)
+  PRIMARY KEY(user_id, source)
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE `utf8mb4_unicode_ci` ENGINE = InnoDB;
+
+-- Sources (client addresses) that logged into an account successfully, and when last: a source seen within
+-- FUSIO_LOGIN_KNOWN_SOURCE_LIFETIME keeps a failure budget of its own. `fusio-auth cleanup` may delete old rows.
+CREATE TABLE IF NOT EXISTS fusioauth_login_source (
+  user_id INT NOT NULL,
+  source VARCHAR(45) NOT NULL,
+  last_login DATETIME NOT NULL,
+  PRIMARY KEY(user_id, source)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE `utf8mb4_unicode_ci` ENGINE = InnoDB;
+
+-- The per-account counter of earlier versions (one budget for every source), replaced by the two tables above.
+DROP TABLE IF EXISTS fusioauth_login_failure;

@@ -60,27 +60,44 @@ extension FusioStore: FirewallRepository {
 }
 
 extension FusioStore: LoginFailureRepository {
-    static let loginFailuresSQL = "SELECT failures, window_start FROM fusioauth_login_failure WHERE user_id = ?"
+    static let loginFailuresSQL = """
+        SELECT failures, window_start FROM fusioauth_login_attempt WHERE user_id = ? AND source = ?
+        """
     /// Assignments run left to right, so `failures` still sees the old `window_start`.
     static let recordFailureSQL = """
-        INSERT INTO fusioauth_login_failure (user_id, window_start, failures) VALUES (?, ?, 1)
+        INSERT INTO fusioauth_login_attempt (user_id, source, window_start, failures) VALUES (?, ?, ?, 1)
             ON DUPLICATE KEY UPDATE failures = IF(window_start > ?, failures + 1, 1),
                                     window_start = IF(window_start > ?, window_start, VALUES(window_start))
         """
-    static let clearFailuresSQL = "DELETE FROM fusioauth_login_failure WHERE user_id = ?"
+    static let clearFailuresSQL = "DELETE FROM fusioauth_login_attempt WHERE user_id = ? AND source = ?"
+    static let knownSourceSQL = """
+        SELECT 1 FROM fusioauth_login_source WHERE user_id = ? AND source = ? AND last_login > ?
+        """
+    static let rememberSourceSQL = """
+        INSERT INTO fusioauth_login_source (user_id, source, last_login) VALUES (?, ?, ?)
+            ON DUPLICATE KEY UPDATE last_login = VALUES(last_login)
+        """
 
-    public func failures(userID: Int, since: UnixTime) throws(StorageError) -> Int {
-        guard let row = try query(Self.loginFailuresSQL, [.int(Int64(userID))]).first,
+    public func failures(userID: Int, source: String, since: UnixTime) throws(StorageError) -> Int {
+        guard let row = try query(Self.loginFailuresSQL, [.int(Int64(userID)), .text(source)]).first,
               let start = row.string(1).flatMap({ UnixTime(databaseString: $0) }), start > since else { return 0 }
         return row.int(0) ?? 0
     }
 
-    public func recordFailure(userID: Int, now: UnixTime, since: UnixTime) throws(StorageError) {
+    public func recordFailure(userID: Int, source: String, now: UnixTime, since: UnixTime) throws(StorageError) {
         let window = MariaDBValue.text(since.databaseString)
-        try execute(Self.recordFailureSQL, [.int(Int64(userID)), .text(now.databaseString), window, window])
+        try execute(Self.recordFailureSQL, [.int(Int64(userID)), .text(source), .text(now.databaseString), window, window])
     }
 
-    public func clearFailures(userID: Int) throws(StorageError) {
-        try execute(Self.clearFailuresSQL, [.int(Int64(userID))])
+    public func clearFailures(userID: Int, source: String) throws(StorageError) {
+        try execute(Self.clearFailuresSQL, [.int(Int64(userID)), .text(source)])
+    }
+
+    public func isKnownSource(userID: Int, source: String, since: UnixTime) throws(StorageError) -> Bool {
+        try !query(Self.knownSourceSQL, [.int(Int64(userID)), .text(source), .text(since.databaseString)]).isEmpty
+    }
+
+    public func rememberSource(userID: Int, source: String, now: UnixTime) throws(StorageError) {
+        try execute(Self.rememberSourceSQL, [.int(Int64(userID)), .text(source), .text(now.databaseString)])
     }
 }

@@ -25,8 +25,9 @@ final class ServiceResponder: FastCGIResponder {
         let clock = SystemClock()
         let authenticator = UserAuthenticator(
             users: store, failures: store,
-            throttle: .init(maxFailures: settings.abuse.loginMaxFailures, window: settings.abuse.loginWindow), clock: clock,
-            lane: passwordLane)
+            throttle: .init(maxFailures: settings.abuse.loginMaxFailures, window: settings.abuse.loginWindow,
+                            knownSourceLifetime: settings.abuse.loginKnownSourceLifetime),
+            clock: clock, lane: passwordLane)
         let clients = ClientAuthenticator(apps: store)
         let issuer = TokenIssuer(settings: settings, tokens: store, clock: clock)
         let refresher = TokenRefresher(tokens: store, apps: store, users: store, issuer: issuer,
@@ -64,7 +65,7 @@ final class ServiceResponder: FastCGIResponder {
         router.add("GET", "/consumer/authorize", consumerAuthorize.get)
         router.add("POST", "/consumer/authorize", consumerAuthorize.post)
         let authorizePage = AuthorizePageController(apps: store, profiles: store, authenticator: authenticator,
-                                                    service: authorize, projectKey: settings.projectKey, clock: clock)
+                                                    clientIP: clientIP, service: authorize, projectKey: settings.projectKey, clock: clock)
         router.add("GET", "/authorization/authorize", authorizePage.get)
         router.add("POST", "/authorization/authorize", authorizePage.post)
         router.add("GET", "/.well-known/openid-configuration",
@@ -86,7 +87,9 @@ final class ServiceResponder: FastCGIResponder {
         if response.status >= 500 {
             logger.warning("request failed", metadata: ["status": "\(response.status)", "path": "\(httpRequest.path)"])
         }
-        return .response(Self.fastCGIResponse(response))
+        var answer = Self.fastCGIResponse(response)
+        answer.delayMilliseconds = passwordLane.takeAnswerDelay()
+        return .response(answer)
     }
 
     static func httpRequest(_ request: FastCGIRequest) -> HTTPRequest {

@@ -215,6 +215,9 @@ struct FastCGIConnectionParser {
             case FastCGIValueName.multiplexesConnections: value = 1
             default: return   // unknown names are left out of the answer (spec §4.1)
             }
+            // Each name is answered once: a block that repeats a name thousands of times would otherwise make an
+            // answer longer than one record can hold (65,535 bytes), and the header's length would trap.
+            guard !answers.contains(where: { $0.name == asked }) else { return }
             answers.append((asked, Array(String(value).utf8)))
         }
         guard wellFormed else { throw .malformedParameters }

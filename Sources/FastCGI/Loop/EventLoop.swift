@@ -34,6 +34,8 @@ final class EventLoop {
     private var acceptPausedUntil: Int64?
     private var drainDeadline: Int64?
     private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Answers asked to be sent later (`FastCGIResponse.delayMilliseconds`), in no particular order: few at a time.
+    private var held: [CompletionQueue.Completion] = []
     private var events: [FastCGIConnectionParser.Event] = []
 
     init(listenFD: Int32, signals: [Int32], lanes: WorkerLanes, configuration: Configuration, logger: Logger) {
@@ -62,7 +64,11 @@ final class EventLoop {
         var data = [UInt64](repeating: 0, count: 256)
         var flags = [UInt32](repeating: 0, count: 256)
         while true {
-            let timeout: Int32 = outstanding > 0 || drainDeadline != nil || acceptPausedUntil != nil ? 20 : -1
+            var timeout: Int32 = outstanding > 0 || drainDeadline != nil || acceptPausedUntil != nil ? 20 : -1
+            if let due = held.map(\.notBefore).min() {
+                let wait = Int32(clamping: max(0, due - MonotonicClock.milliseconds()))
+                timeout = timeout < 0 ? wait : min(timeout, wait)
+            }
             let count = cposix_epoll_wait(epollFD, &data, &flags, 256, timeout)
             if count < 0 && errno != EINTR { logger.critical("epoll_wait failed", metadata: ["errno": "\(errno)"]); return }
             for index in 0..<max(0, Int(count)) {
@@ -79,6 +85,7 @@ final class EventLoop {
                 }
             }
             let now = MonotonicClock.milliseconds()
+            if !held.isEmpty { releaseHeld(now: now) }
             if outstanding > 0 && now - lastExpiryCheck >= 10 {
                 lastExpiryCheck = now
                 expireQueued(now: now)
@@ -210,7 +217,18 @@ final class EventLoop {
 
     // MARK: answers
 
+    private func releaseHeld(now: Int64) {
+        let due = held.filter { $0.notBefore <= now }
+        guard !due.isEmpty else { return }
+        held.removeAll { $0.notBefore <= now }
+        for completion in due { deliver(completion) }
+    }
+
     private func deliver(_ completion: CompletionQueue.Completion) {
+        if completion.notBefore > MonotonicClock.milliseconds() {
+            held.append(completion)
+            return
+        }
         outstanding -= 1
         guard let connection = connection(completion.connection.fd), connection.identity == completion.connection,
               connection.removeInFlight(completion.requestID) != nil else { return }

@@ -9,6 +9,8 @@ final class CompletionQueue: @unchecked Sendable {
         var requestID: UInt16
         var keepConnection: Bool
         var bytes: [UInt8]
+        /// Monotonic milliseconds before which the loop does not send it (0: at once).
+        var notBefore: Int64 = 0
     }
 
     private var mutex = pthread_mutex_t()

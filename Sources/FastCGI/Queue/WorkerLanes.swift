@@ -58,7 +58,9 @@ final class WorkerLanes: Sendable {
     }
 
     private func complete(_ request: FastCGIRequest, with response: FastCGIResponse) {
+        let notBefore = response.delayMilliseconds > 0 ? MonotonicClock.milliseconds() + Int64(response.delayMilliseconds) : 0
         completions.push(.init(connection: request.connection, requestID: request.requestID,
-                               keepConnection: request.keepConnection, bytes: response.encoded(requestID: request.requestID)))
+                               keepConnection: request.keepConnection, bytes: response.encoded(requestID: request.requestID),
+                               notBefore: notBefore))
     }
 }

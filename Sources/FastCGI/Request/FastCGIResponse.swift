@@ -4,12 +4,16 @@ public struct FastCGIResponse: Sendable {
     public var reason: String
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// Send the answer no sooner than this many milliseconds after it was made. The event loop holds it — no
+    /// thread waits — so an answer can take as long as work that was skipped (a locked account's bcrypt check).
+    public var delayMilliseconds: Int
 
-    public init(status: Int, reason: String, headers: [(String, String)], body: [UInt8]) {
+    public init(status: Int, reason: String, headers: [(String, String)], body: [UInt8], delayMilliseconds: Int = 0) {
         self.status = status
         self.reason = reason
         self.headers = headers
         self.body = body
+        self.delayMilliseconds = delayMilliseconds
     }
 
     /// The complete answer to request `requestID`: FCGI_STDOUT records, the empty one that ends the stream, and

@@ -10,10 +10,14 @@ public struct AbuseSettings: Sendable {
     public var findTime: ISODuration
     public var maxRetry: Int
     public var banTime: ISODuration
-    /// `FUSIO_LOGIN_MAXFAILURES` failed password checks of one account within `FUSIO_LOGIN_WINDOW` lock its
-    /// password checks for the rest of the window (10 in PT15M).
+    /// `FUSIO_LOGIN_MAXFAILURES` failed password checks within `FUSIO_LOGIN_WINDOW` spend one budget of an
+    /// account (10 in PT15M): the budget of a known source, or the one all unknown sources share (see
+    /// `UserAuthenticator`).
     public var loginMaxFailures: Int
     public var loginWindow: ISODuration
+    /// `FUSIO_LOGIN_KNOWN_SOURCE_LIFETIME`: how long a source that logged in successfully keeps a budget of its
+    /// own (P30D).
+    public var loginKnownSourceLifetime: ISODuration = ISODuration(days: 30)
 
     public static let defaults = AbuseSettings(
         trustedProxies: IPAddressRange.list("127.0.0.0/8,::1")!, ignoredIPs: [], countedCodes: [],
@@ -73,6 +77,7 @@ public struct AbuseSettings: Sendable {
         if let value = try duration("FUSIO_FIREWALL_BANTIME") { settings.banTime = value }
         if let value = try number("FUSIO_LOGIN_MAXFAILURES", 1...1_000_000) { settings.loginMaxFailures = value }
         if let value = try duration("FUSIO_LOGIN_WINDOW") { settings.loginWindow = value }
+        if let value = try duration("FUSIO_LOGIN_KNOWN_SOURCE_LIFETIME") { settings.loginKnownSourceLifetime = value }
         return settings
     }
 }

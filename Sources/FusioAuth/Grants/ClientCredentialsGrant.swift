@@ -39,7 +39,7 @@ public final class ClientCredentialsGrant: GrantHandler {
                                     ip: request.clientIP)
         }
         let (user, userScopes) = try OAuthError.storage { () throws(StorageError) -> (FusioUser?, AvailableScopes?) in
-            guard let user = try authenticator.authenticate(login: credentials.id, password: credentials.secret) else {
+            guard let user = try authenticator.authenticate(login: credentials.id, password: credentials.secret, source: request.clientIP) else {
                 return (nil, nil)
             }
             return (user, try users.availableScopes(userID: user.id))

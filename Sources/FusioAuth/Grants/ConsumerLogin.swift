@@ -19,7 +19,7 @@ public final class ConsumerLogin {
         guard let username, !username.isEmpty, username != "0" else { throw .invalidRequest("No username provided") }
         guard let password, !password.isEmpty, password != "0" else { throw .invalidRequest("No password provided") }
         let (user, available) = try OAuthError.storage { () throws(StorageError) -> (FusioUser?, AvailableScopes?) in
-            guard let user = try authenticator.authenticate(login: username, password: password) else { return (nil, nil) }
+            guard let user = try authenticator.authenticate(login: username, password: password, source: ip) else { return (nil, nil) }
             return (user, try users.availableScopes(userID: user.id))
         }
         guard let user, let available else { throw Self.invalidCredentials }

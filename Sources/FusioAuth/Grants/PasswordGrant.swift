@@ -37,7 +37,7 @@ public final class PasswordGrant: GrantHandler {
     private func issue(_ request: TokenRequest, client: ClientApp, username: String,
                        password: String) throws(OAuthError) -> IssuedToken {
         let (user, userScopes) = try OAuthError.storage { () throws(StorageError) -> (FusioUser?, AvailableScopes?) in
-            guard let user = try authenticator.authenticate(login: username, password: password) else { return (nil, nil) }
+            guard let user = try authenticator.authenticate(login: username, password: password, source: request.clientIP) else { return (nil, nil) }
             return (user, try users.availableScopes(userID: user.id))
         }
         guard let user, let userScopes else { throw .unknownUser }

@@ -24,7 +24,7 @@ public final class RefreshTokenGrant: GrantHandler {
                     // Fresh, not from the one-second copy: a deactivated app must get invalid_client at once.
                     return try clients.authenticate(credentials, allowCached: false)?.app.id == appID
                 }
-                return try authenticator.authenticate(login: credentials.id, password: credentials.secret)?.id == stored.userID
+                return try authenticator.authenticate(login: credentials.id, password: credentials.secret, source: request.clientIP)?.id == stored.userID
             }
             guard matches else { throw .unknownCredentials }
         }

@@ -24,4 +24,18 @@ public final class PasswordCheckLane {
         defer { handOverRequested = false }
         return handOverRequested
     }
+
+    /// How long the answer must be held back so that it takes as long as a bcrypt check would have: set when a
+    /// locked account's check is skipped (no CPU spent, same timing). Held by the event loop, not a thread.
+    private var answerDelayMilliseconds = 0
+
+    func holdAnswer(milliseconds: Int) {
+        answerDelayMilliseconds = max(answerDelayMilliseconds, milliseconds)
+    }
+
+    /// The delay asked for since the last call (0 when none), reset.
+    public func takeAnswerDelay() -> Int {
+        defer { answerDelayMilliseconds = 0 }
+        return answerDelayMilliseconds
+    }
 }

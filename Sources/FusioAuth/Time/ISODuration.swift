@@ -88,4 +88,10 @@ public struct ISODuration: Sendable, Equatable {
         let timeSeconds = secondOfDay + Int64(hours) * 3600 + Int64(minutes) * 60 + Int64(seconds)
         return UnixTime(seconds: dayNumber * 86_400 + timeSeconds)
     }
+
+    /// The start of a window of this length that ends at `time` (the length as measured forward from `time`; the
+    /// throttles use fixed-length windows, so the calendar's month lengths do not matter here).
+    public func subtracted(from time: UnixTime) -> UnixTime {
+        UnixTime(seconds: time.seconds - (added(to: time).seconds - time.seconds))
+    }
 }

@@ -7,15 +7,17 @@ public final class AuthorizePageController {
     private let apps: any AppRepository
     private let profiles: any ProfileRepository
     private let authenticator: UserAuthenticator
+    private let clientIP: ClientIPResolver
     private let service: AuthorizeService
     private let csrf: CSRFToken
     private let clock: any Clock
 
     public init(apps: any AppRepository, profiles: any ProfileRepository, authenticator: UserAuthenticator,
-                service: AuthorizeService, projectKey: [UInt8], clock: any Clock) {
+                clientIP: ClientIPResolver, service: AuthorizeService, projectKey: [UInt8], clock: any Clock) {
         self.apps = apps
         self.profiles = profiles
         self.authenticator = authenticator
+        self.clientIP = clientIP
         self.service = service
         self.csrf = CSRFToken(key: projectKey)
         self.clock = clock
@@ -73,7 +75,8 @@ public final class AuthorizePageController {
             return retry("Provided no username and password")
         }
         do {
-            guard let user = try authenticator.authenticate(login: username, password: password) else {
+            guard let user = try authenticator.authenticate(login: username, password: password,
+                                                             source: clientIP.resolve(request)) else {
                 return retry("Provided invalid credentials")
             }
             let selected = described.scopes.filter { form["scope_\($0.id)"] == "on" }.map(\.name)
