@@ -136,3 +136,10 @@ INSERT INTO fusio_scope_operation (scope_id, operation_id, allow)
 INSERT INTO fusio_scope_operation (scope_id, operation_id, allow)
  SELECT s.id, o.id, 1 FROM fusio_scope s JOIN fusio_operation o ON o.name LIKE 'authorization.%'
   WHERE s.tenant_id IS NULL AND s.name = 'authorization' AND o.tenant_id IS NULL ORDER BY o.id;
+
+-- Rates (impl DataBag::addRate, §1.6): Default, 3600 requests per hour for everyone; Default-Anonymous, 900 per
+-- hour per IP for anonymous callers, which wins by priority. Operations count their fusio_log rows against them.
+INSERT INTO fusio_rate (id, tenant_id, status, priority, name, rate_limit, timespan, metadata) VALUES
+ (1,NULL,1,0,'Default',3600,'PT1H',NULL),(2,NULL,1,4,'Default-Anonymous',900,'PT1H',NULL);
+INSERT INTO fusio_rate_allocation (rate_id, operation_id, app_id, user_id, plan_id, authenticated) VALUES
+ (1,NULL,NULL,NULL,NULL,NULL),(2,NULL,NULL,NULL,NULL,0);

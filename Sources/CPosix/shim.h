@@ -2,8 +2,8 @@
 #define FUSIO_AUTH_CPOSIX_SHIM_H
 // Small inline wrappers for C facilities Swift cannot reach directly: variadic prctl(2), the mutable global
 // `environ` (Swift 6 rejects it as not concurrency-safe), and epoll's packed `struct epoll_event`, which is
-// easier to fill and read in C.
-#define _GNU_SOURCE
+// easier to fill and read in C. No _GNU_SOURCE here: defining it in a module header clashes with Swift's own
+// Glibc module; the one GNU function needed, accept4, is declared below.
 #include <sys/prctl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -44,6 +44,8 @@ static inline int cposix_epoll_wait(int epfd, uint64_t *data, uint32_t *flags, i
     }
     return n;
 }
+
+extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 
 static inline int cposix_accept_nonblocking(int fd) {
     return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);

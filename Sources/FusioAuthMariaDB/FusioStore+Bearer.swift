@@ -3,14 +3,14 @@ import MariaDB
 
 extension FusioStore: AccessTokenRepository {
     static let activeTokenSQL = """
-        SELECT t.id, t.app_id, t.user_id, t.scope, t.token, u.status, a.status, a.app_key, u.name
+        SELECT t.id, t.app_id, t.user_id, t.scope, t.token, u.status, a.status, a.app_key, u.name, u.plan_id
           FROM fusio_token t
           JOIN fusio_user u ON u.id = t.user_id
           LEFT JOIN fusio_app a ON a.id = t.app_id
          WHERE t.tenant_id <=> ? AND t.status = 1 AND t.token = ? AND (t.expire IS NULL OR t.expire > ?)
         """
     static let operationSQL = """
-        SELECT o.id, s.name, so.allow
+        SELECT o.id, s.name, so.allow, o.category_id, o.stability
           FROM fusio_operation o
           LEFT JOIN fusio_scope_operation so ON so.operation_id = o.id
           LEFT JOIN fusio_scope s ON s.id = so.scope_id AND s.tenant_id <=> ? AND s.status = 1
@@ -32,7 +32,7 @@ extension FusioStore: AccessTokenRepository {
               let id = row.int(0), let userID = row.int(2), let userStatus = row.int(5) else { return nil }
         return ActiveToken(id: id, appID: row.int(1), userID: userID, scope: row.string(3) ?? "",
                            token: row.string(4) ?? "", userStatus: userStatus, appStatus: row.int(6),
-                           appKey: row.string(7), userName: row.string(8) ?? "")
+                           appKey: row.string(7), userName: row.string(8) ?? "", userPlanID: row.int(9))
     }
 
     /// Cached for a second per thread, like the scope catalogue: the backend switch takes effect within it.
@@ -44,7 +44,7 @@ extension FusioStore: AccessTokenRepository {
         if let id = rows.first?.int(0) {
             access = OperationAccess(id: id, allowedScopes: rows.compactMap { row in
                 row.int(2) == 1 ? row.string(1) : nil
-            })
+            }, categoryID: rows.first?.int(3) ?? 1, stability: rows.first?.int(4) ?? 1)
         }
         operations.put(name, access, now: now)
         return access

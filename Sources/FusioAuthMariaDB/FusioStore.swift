@@ -14,6 +14,8 @@ public final class FusioStore {
     let clientCache = ShortLivedCache<String, [ClientApp]>()
     /// Operations by name (bearer checks), for a second.
     let operations = ShortLivedCache<String, OperationAccess?>()
+    /// The tenant's rate allocations (one entry), for a second.
+    let rates = ShortLivedCache<Int, [RateRule]>()
     /// Whether the database has Fusio's `fusio_transaction` (whoami plans); learned on first use.
     var transactionTable: Bool?
     /// Whether `fusioauth_issue_token` can be called; learned on first use.

@@ -44,26 +44,30 @@ final class ServiceResponder: FastCGIResponder {
                                monotonicMilliseconds: { MonotonicTime.milliseconds() }),
             clientIP: clientIP, logger: logger)
         router.add("POST", "/authorization/token", TokenController(endpoint: endpoint, clientIP: clientIP, logger: logger))
-        let consumerLogin = ConsumerLoginController(
-            login: ConsumerLogin(users: store, authenticator: authenticator, issuer: issuer), refresher: refresher,
-            clientIP: clientIP, logger: logger)
-        router.add("POST", "/consumer/login", consumerLogin.post)
-        router.add("PUT", "/consumer/login", consumerLogin.put)
-
         let validator = BearerValidator(tokens: store, projectKey: settings.projectKey, clock: clock)
         let baseURL = settings.baseURL
         let authorize = AuthorizeService(apps: store, users: store, consents: store, tokens: store, clock: clock)
-        router.add("GET", "/authorization/whoami",
-                   WhoamiController(validator: validator, tokens: store, profiles: store, baseURL: baseURL, clock: clock))
-        router.add("POST", "/authorization/revoke",
-                   RevokeController(validator: validator, tokens: store, clients: clients, clientIP: clientIP,
-                                    baseURL: baseURL, clock: clock))
+
+        // Fusio operations: the filter chain of OperationPipeline (fusio_log row, rate limit, X-Request-Id, …).
+        let operations = OperationServices(tokens: store, validator: validator, logs: store, clientIP: clientIP,
+                                           baseURL: baseURL, clock: clock, logger: logger)
+        func operation(_ method: String, _ path: String, _ name: String, _ action: some OperationAction) {
+            router.add(method, path, OperationPipeline(name, action, services: operations))
+        }
+        let consumerLogin = ConsumerLoginController(
+            login: ConsumerLogin(users: store, authenticator: authenticator, issuer: issuer), refresher: refresher,
+            logger: logger)
+        operation("POST", "/consumer/login", "consumer.account.login", consumerLogin.post)
+        operation("PUT", "/consumer/login", "consumer.account.refresh", consumerLogin.put)
+        operation("GET", "/authorization/whoami", "authorization.getWhoami", WhoamiController(profiles: store, clock: clock))
+        operation("POST", "/authorization/revoke", "authorization.revoke",
+                  RevokeController(tokens: store, clients: clients, clock: clock))
+        let consumerAuthorize = ConsumerAuthorizeController(apps: store, profiles: store, service: authorize)
+        operation("GET", "/consumer/authorize", "consumer.account.getApp", consumerAuthorize.get)
+        operation("POST", "/consumer/authorize", "consumer.account.authorize", consumerAuthorize.post)
+
         router.add("POST", "/authorization/introspect",
                    IntrospectController(validator: validator, clients: clients, projectKey: settings.projectKey, clock: clock))
-        let consumerAuthorize = ConsumerAuthorizeController(apps: store, profiles: store, tokens: store, validator: validator,
-                                                            service: authorize, baseURL: baseURL)
-        router.add("GET", "/consumer/authorize", consumerAuthorize.get)
-        router.add("POST", "/consumer/authorize", consumerAuthorize.post)
         let authorizePage = AuthorizePageController(apps: store, profiles: store, authenticator: authenticator,
                                                     clientIP: clientIP, service: authorize, projectKey: settings.projectKey, clock: clock)
         router.add("GET", "/authorization/authorize", authorizePage.get)

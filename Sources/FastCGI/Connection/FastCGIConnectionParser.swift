@@ -188,7 +188,7 @@ struct FastCGIConnectionParser {
         } else if assembly.bodyTooLarge {
             request.problem = .bodyTooLarge
         } else if let declared = request.parameter("CONTENT_LENGTH"), !declared.isEmpty {
-            if let length = Int(declared), length >= 0 {
+            if declared.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let length = Int(declared) {
                 if length > limits.maximumBodySize {
                     request.problem = .bodyTooLarge
                     request.body = []

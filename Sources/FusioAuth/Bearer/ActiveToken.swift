@@ -10,9 +10,11 @@ public struct ActiveToken: Sendable {
     public var appStatus: Int?
     public var appKey: String?
     public var userName: String
+    /// `fusio_user.plan_id`, for the rate limit's plan allocations.
+    public var userPlanID: Int?
 
     public init(id: Int, appID: Int?, userID: Int, scope: String, token: String, userStatus: Int, appStatus: Int?,
-                appKey: String?, userName: String) {
+                appKey: String?, userName: String, userPlanID: Int? = nil) {
         self.id = id
         self.appID = appID
         self.userID = userID
@@ -22,5 +24,9 @@ public struct ActiveToken: Sendable {
         self.appStatus = appStatus
         self.appKey = appKey
         self.userName = userName
+        self.userPlanID = userPlanID
     }
+
+    /// The caller as Fusio's rate limiter and request log see it.
+    public var caller: OperationCaller { OperationCaller(appID: appID, userID: userID, planID: userPlanID) }
 }

@@ -1,39 +1,39 @@
 import FusioAuth
 
-/// `GET|POST /consumer/authorize` (§3.4.4), the JSON variant of the consent step for single-page apps.
-/// Unlike Fusio, POST without a valid token is 401, not a 500 for "user 0".
+/// `GET|POST /consumer/authorize` (§3.4.4, operations `consumer.account.getApp` and `consumer.account.authorize`),
+/// the JSON variant of the consent step for single-page apps. Unlike Fusio, POST without a valid token is 401, not
+/// a 500 for "user 0".
 public final class ConsumerAuthorizeController {
     private let apps: any AppRepository
     private let profiles: any ProfileRepository
-    private let tokens: any AccessTokenRepository
     private let service: AuthorizeService
-    private let operation: ProtectedOperation
 
-    public init(apps: any AppRepository, profiles: any ProfileRepository, tokens: any AccessTokenRepository,
-                validator: BearerValidator, service: AuthorizeService, baseURL: String) {
+    public init(apps: any AppRepository, profiles: any ProfileRepository, service: AuthorizeService) {
         self.apps = apps
         self.profiles = profiles
-        self.tokens = tokens
         self.service = service
-        operation = ProtectedOperation(name: "consumer.account.authorize", validator: validator, tokens: tokens,
-                                       challenge: BearerChallenge(baseURL: baseURL))
     }
 
-    public var get: some HTTPHandler { Handler(controller: self, post: false) }
-    public var post: some HTTPHandler { Handler(controller: self, post: true) }
+    public var get: some OperationAction { Action(controller: self, post: false) }
+    public var post: some OperationAction { Action(controller: self, post: true) }
 
-    struct Handler: HTTPHandler {
+    struct Action: OperationAction {
         let controller: ConsumerAuthorizeController
         let post: Bool
 
-        func handle(_ request: HTTPRequest) -> HTTPResponse {
-            post ? controller.authorize(request) : controller.describeApp(request)
+        func authentication(for request: HTTPRequest) -> OperationAuthentication {
+            post ? .bearer(alsoAllowed: []) : .anonymous
+        }
+
+        func perform(_ request: HTTPRequest, context: OperationContext) -> HTTPResponse {
+            guard post else { return controller.describeApp(request) }
+            guard let token = context.token else { return HTTPError.notFound.response }
+            return controller.authorize(request, token: token)
         }
     }
 
     func describeApp(_ request: HTTPRequest) -> HTTPResponse {
         do {
-            guard try tokens.operation(named: "consumer.account.getApp") != nil else { return HTTPError.notFound.response }
             let query = try RequestParameters.query(request.query)
             guard let described = try AppScopes.describe(clientID: query["client_id"] ?? "", scope: query["scope"],
                                                          apps: apps, profiles: profiles) else {
@@ -52,12 +52,7 @@ public final class ConsumerAuthorizeController {
         }
     }
 
-    func authorize(_ request: HTTPRequest) -> HTTPResponse {
-        let token: ActiveToken
-        switch operation.check(request) {
-        case .allowed(let allowed): token = allowed
-        case .refused(let response): return response
-        }
+    func authorize(_ request: HTTPRequest, token: ActiveToken) -> HTTPResponse {
         do {
             guard let body = try RequestParameters.ofBody(request) else {
                 return HTTPError(status: 415, message: "Content-Type must be application/json").response

@@ -1,40 +1,38 @@
 import FusioAuth
 import Logging
 
-/// `POST /consumer/login` (log in) and `PUT /consumer/login` (refresh), answering
-/// `{token, expires_in, refresh_token, scope}` and Fusio's generic error body. As for every Fusio operation, a
-/// request without `User-Agent` is refused.
+/// `POST /consumer/login` (log in, operation `consumer.account.login`) and `PUT /consumer/login` (refresh,
+/// `consumer.account.refresh`), answering `{token, expires_in, refresh_token, scope}` and Fusio's generic error
+/// body. Both are public operations: `OperationPipeline` refuses a request without `User-Agent`.
 public final class ConsumerLoginController {
     private let login: ConsumerLogin
     private let refresher: TokenRefresher
-    private let clientIP: ClientIPResolver
     private let logger: Logger
 
-    public init(login: ConsumerLogin, refresher: TokenRefresher, clientIP: ClientIPResolver, logger: Logger) {
+    public init(login: ConsumerLogin, refresher: TokenRefresher, logger: Logger) {
         self.login = login
         self.refresher = refresher
-        self.clientIP = clientIP
         self.logger = logger
     }
 
-    public var post: some HTTPHandler { Handler(controller: self, action: .login) }
-    public var put: some HTTPHandler { Handler(controller: self, action: .refresh) }
+    public var post: some OperationAction { Handler(controller: self, action: .login) }
+    public var put: some OperationAction { Handler(controller: self, action: .refresh) }
 
     enum Action { case login, refresh }
 
-    struct Handler: HTTPHandler {
+    struct Handler: OperationAction {
         let controller: ConsumerLoginController
         let action: Action
 
-        func handle(_ request: HTTPRequest) -> HTTPResponse {
-            controller.handle(request, action: action)
+        func authentication(for request: HTTPRequest) -> OperationAuthentication { .anonymous }
+
+        func perform(_ request: HTTPRequest, context: OperationContext) -> HTTPResponse {
+            controller.handle(request, action: action, ip: context.clientIP)
         }
     }
 
-    func handle(_ request: HTTPRequest, action: Action) -> HTTPResponse {
-        guard let userAgent = request.header("user-agent"), !userAgent.isEmpty else {
-            return HTTPError(status: 400, message: "Request must contain an User-Agent header").response
-        }
+    func handle(_ request: HTTPRequest, action: Action, ip: String) -> HTTPResponse {
+        let userAgent = request.header("user-agent") ?? ""
         let parameters: RequestParameters
         do throws(RequestParameterError) {
             // Read as the token endpoint reads bodies; another content type is read as JSON, Fusio's default.
@@ -45,7 +43,6 @@ public final class ConsumerLoginController {
         if let name = ParameterLimits.violation(in: parameters) {
             return HTTPError(status: 400, message: "Parameter \(name) is too long", headers: TokenController.noStore).response
         }
-        let ip = clientIP.resolve(request)
         do {
             let token: IssuedToken
             switch action {

@@ -3,55 +3,45 @@ import FusioAuth
 /// `POST /authorization/revoke` in both forms: Fusio's (the request's own bearer token, §3.5) and RFC 7009
 /// (`token=…` with client authentication: the access or refresh token is revoked if it belongs to that client;
 /// unknown tokens also answer 200, as the RFC says).
-public final class RevokeController: HTTPHandler {
-    private let operation: ProtectedOperation
+/// Both run as operation `authorization.revoke` (switching it off in the backend closes the path for both); the
+/// RFC form authenticates the client itself, so it counts as anonymous for the rate limit and the request log.
+public final class RevokeController: OperationAction {
     private let tokens: any AccessTokenRepository
     private let clients: ClientAuthenticator
-    private let clientIP: ClientIPResolver
     private let clock: any Clock
 
-    public init(validator: BearerValidator, tokens: any AccessTokenRepository, clients: ClientAuthenticator,
-                clientIP: ClientIPResolver, baseURL: String, clock: any Clock) {
-        operation = ProtectedOperation(name: "authorization.revoke", validator: validator, tokens: tokens,
-                                       challenge: BearerChallenge(baseURL: baseURL))
+    public init(tokens: any AccessTokenRepository, clients: ClientAuthenticator, clock: any Clock) {
         self.tokens = tokens
         self.clients = clients
-        self.clientIP = clientIP
         self.clock = clock
     }
 
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        ClientRequest.noStore(respond(request))
+    /// A body that cannot be read goes to the action as well, which answers it with `invalid_request`.
+    public func authentication(for request: HTTPRequest) -> OperationAuthentication {
+        guard case .success = ClientRequest.parse(request, clientIP: "") else { return .anonymous }
+        return Self.clientForm(request) == nil ? .bearer(alsoAllowed: []) : .anonymous
     }
 
-    private func respond(_ request: HTTPRequest) -> HTTPResponse {
-        let parsed: ClientRequest
-        switch ClientRequest.parse(request, clientIP: clientIP.resolve(request)) {
-        case .success(let value): parsed = value
-        case .failure(let box): return box.response
-        }
-        let parameters = parsed.parameters
-        let tokenRequest = parsed.tokenRequest
-        if let value = parameters["token"], !value.isEmpty, (try? tokenRequest.clientCredentials()) != nil {
-            // Switching the operation off in the backend closes the path for both forms.
-            do {
-                guard try tokens.operation(named: "authorization.revoke") != nil else { return HTTPError.notFound.response }
-            } catch {
-                return HTTPError.databaseUnavailable.response
-            }
-            return revokeForClient(value, request: tokenRequest)
-        }
-        return revokeOwnToken(request)
+    public func perform(_ request: HTTPRequest, context: OperationContext) -> HTTPResponse {
+        ClientRequest.noStore(respond(request, context: context))
     }
 
-    private func revokeOwnToken(_ request: HTTPRequest) -> HTTPResponse {
-        let token: ActiveToken
-        switch operation.check(request) {
-        case .allowed(let allowed): token = allowed
-        case .refused(let response): return response
+    /// RFC 7009's form: `token=…` with client credentials (Basic or body); nil for Fusio's bearer form.
+    private static func clientForm(_ request: HTTPRequest, clientIP: String = "") -> (token: String, request: TokenRequest)? {
+        guard case .success(let parsed) = ClientRequest.parse(request, clientIP: clientIP),
+              let value = parsed.parameters["token"], !value.isEmpty,
+              (try? parsed.tokenRequest.clientCredentials()) != nil else { return nil }
+        return (value, parsed.tokenRequest)
+    }
+
+    private func respond(_ request: HTTPRequest, context: OperationContext) -> HTTPResponse {
+        if case .failure(let box) = ClientRequest.parse(request, clientIP: context.clientIP) { return box.response }
+        if let form = Self.clientForm(request, clientIP: context.clientIP) {
+            return revokeForClient(form.token, request: form.request)
         }
+        guard let token = context.token else { return HTTPError.notFound.response }
         do {
-            let audit = RevocationAudit(appID: token.appID, userID: token.userID, ip: clientIP.resolve(request), now: clock.now())
+            let audit = RevocationAudit(appID: token.appID, userID: token.userID, ip: context.clientIP, now: clock.now())
             guard try tokens.revoke(tokenID: token.id, audit: audit) else {
                 return HTTPError(status: 404, message: "Invalid token").response
             }

@@ -1,26 +1,20 @@
 import FusioAuth
 
-/// `GET /authorization/whoami` (§3.6): the user view exactly as Fusio answers it. A token with scope `openid`
-/// alone may use it too, since discovery advertises it as the userinfo endpoint.
-public final class WhoamiController: HTTPHandler {
-    private let operation: ProtectedOperation
+/// `GET /authorization/whoami` (§3.6, operation `authorization.getWhoami`): the user view exactly as Fusio answers
+/// it. A token with scope `openid` alone may use it too, since discovery advertises it as the userinfo endpoint.
+public final class WhoamiController: OperationAction {
     private let profiles: any ProfileRepository
     private let clock: any Clock
 
-    public init(validator: BearerValidator, tokens: any AccessTokenRepository, profiles: any ProfileRepository,
-                baseURL: String, clock: any Clock) {
-        operation = ProtectedOperation(name: "authorization.getWhoami", validator: validator, tokens: tokens,
-                                       challenge: BearerChallenge(baseURL: baseURL), alsoAllowed: ["openid"])
+    public init(profiles: any ProfileRepository, clock: any Clock) {
         self.profiles = profiles
         self.clock = clock
     }
 
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        let token: ActiveToken
-        switch operation.check(request) {
-        case .allowed(let allowed): token = allowed
-        case .refused(let response): return response
-        }
+    public func authentication(for request: HTTPRequest) -> OperationAuthentication { .bearer(alsoAllowed: ["openid"]) }
+
+    public func perform(_ request: HTTPRequest, context: OperationContext) -> HTTPResponse {
+        guard let token = context.token else { return HTTPError.notFound.response }
         let profile: UserProfile?
         do {
             profile = try profiles.profile(userID: token.userID, now: clock.now())
