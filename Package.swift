@@ -48,9 +48,12 @@ let package = Package(
                           path: "Fuzz/FuzzBasicHeader"),
         .executableTarget(name: "FuzzDSN", dependencies: ["FuzzSupport", "FusioAuth"], path: "Fuzz/FuzzDSN"),
         .executableTarget(name: "FuzzJWT", dependencies: ["FuzzSupport", "FusioAuth", "FusioCrypto"], path: "Fuzz/FuzzJWT"),
+        .executableTarget(name: "FuzzFastCGIConnection", dependencies: ["FuzzSupport", "FastCGI"],
+                          path: "Fuzz/FuzzFastCGIConnection"),
 
         .testTarget(name: "FusioAuthTests", dependencies: ["FusioAuth", "FusioAuthHTTP", "FusioCrypto"]),
         .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,6 +9,11 @@ MariaDB; scripts/test starts all three and passes their coordinates in FA_* vari
 
 Every test depends (autouse) on `server_up`, which FAILS (never skips) when FA_BASE_URL/health does
 not answer 200: no test can pass while the server is down.
+
+Tests marked `webserver` (every endpoint's happy path, the web server's own answers such as the 413,
+CORS preflights, headers that must pass through) run a second time through a private Apache against the
+same pool: then FA_BASE_URL is Apache's URL, while FA_APP_URL stays the env file's APP_URL (nginx's URL),
+which is what tokens and discovery documents carry.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ JWT_HEADER_B64 = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9"  # {"typ":"JWT","alg":"H
 REFRESH_RE = re.compile(r"^[0-9a-f]{20}-[0-9a-f]{48}-[0-9a-f]{10}$")
 APP_KEY_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 APP_SECRET_RE = re.compile(r"^[0-9a-f]{64}$")
-JTI_RE = re.compile(r"^[0-9a-f]{32}$")
+JTI_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")  # 16 random bytes, base64url (11 characters when a token would not fit with 22)
 EXPIRE_P2D = (172800, 172801)  # §4.3: expires is computed a few µs after now
 
 
@@ -46,6 +51,10 @@ def env(name: str) -> str:
     if not value:
         pytest.fail(f"{name} is not set: run the integration tests through scripts/test", pytrace=False)
     return value
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "webserver: web-server-facing test, also run through Apache by scripts/test")
 
 
 # ----------------------------------------------------------------------------- session fixtures

@@ -56,7 +56,12 @@ INTERESTING = [
     b"\n", b"+", b" ", b"\t", b",", b":", b"null", b"true", b"1e400", b"-0", b"0x1", b"9" * 30, b"\xc2\xa0",
     b"\xe2\x80\xae", b"\xef\xbb\xbf", b"%2B", b"%26", b"%3D", b"%5B%5D",
 ]
-THREADS = 6        # below the pool's 2 x 4 FastCGI threads (nginx max_conns): no 502 by design
+# Concurrent clients. nginx's upstream has no max_conns any more (each worker's event loop holds every
+# connection and queues requests), so this is no longer bounded by the pool's threads. What bounds it: requests
+# that may reach a cost-12 bcrypt check (capped, see may_run_bcrypt) queue on the password lane, one thread per
+# worker on a 2-core box; with 8 clients at most 7 can wait ahead of one (~0.3 s each), below the 2 s queue
+# deadline (FUSIO_AUTH_QUEUE_TIMEOUT) that would answer 503.
+THREADS = 8
 REDIRECT = "https://fuzz.example.com/cb"
 # client addresses the generator puts in X-Forwarded-For (trusted from nginx): their firewall rows are deleted after
 XFF_IPS = ["198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4", "2001:db8:fe::1", "10.0.0.1"]

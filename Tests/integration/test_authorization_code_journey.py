@@ -67,6 +67,7 @@ def check_issued(db, token: dict, user: User, app: App, app_url: str, project_ke
 
 
 # ============================================================================= JSON API (the developer portal's path)
+@pytest.mark.webserver
 @pytest.mark.parametrize("pkce,method", [(True, "none"), (True, "client_secret_basic"), (False, "client_secret_basic"),
                                          (False, "client_secret_post")])
 def test_journey_json_api(pkce, method, base_url, app_url, project_key, db, app):
@@ -132,6 +133,7 @@ def test_journey_json_api_code_is_single_use(base_url, db, app):
 
 
 # ============================================================================= HTML consent page
+@pytest.mark.webserver
 @pytest.mark.parametrize("method", ["none", "client_secret_post"])
 def test_journey_html_page(method, base_url, app_url, project_key, db, app):
     user = create_user("Consumer")

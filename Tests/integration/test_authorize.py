@@ -130,6 +130,7 @@ def test_get_app_without_scope(base_url, db, app):
     assert all(list(s) == ["id", "name", "description"] for s in body["scopes"])
 
 
+@pytest.mark.webserver
 @pytest.mark.parametrize("scope,names", [
     ("default,backend,authorization,nosuch", ["authorization", "default"]),     # app order, not request order
     ("default authorization", ["authorization", "default"]),                    # space-separated
@@ -158,6 +159,7 @@ def test_get_app_unknown_or_inactive(case, base_url, db, owner):
 
 
 # ============================================================================= POST /consumer/authorize (§3.4.3)
+@pytest.mark.webserver
 def test_post_code(base_url, db, app, person, person_token):
     before = len(code_rows(db, app.id, person.id))
     r = consumer_authorize(base_url, person_token,
@@ -382,6 +384,7 @@ def page_url(base_url, app: App, scope: str | None = "authorization,default", st
     return authorize_url(base_url, app.key, redirect, scope, state, **kw)
 
 
+@pytest.mark.webserver
 def test_page_structure(base_url, db, app):
     r, page = get_consent(page_url(base_url, app, scope="default,authorization,backend"))
     assert_html_headers(r)
@@ -460,6 +463,7 @@ def test_page_escapes_hostile_values(base_url, db, owner, person):
     assert_inert_html(parse_page(r2.text), r2.text)
 
 
+@pytest.mark.webserver
 def test_post_allow_redirects_with_a_code(base_url, db, app, person):
     url = page_url(base_url, app, scope="default,authorization", state="xyz")
     r, page = get_consent(url)
@@ -504,6 +508,7 @@ def test_post_with_pkce_from_the_query(base_url, db, app, person):
     assert ch is not None and ch["challenge"] == challenge and ch["method"] == "S256"
 
 
+@pytest.mark.webserver
 def test_post_deny_redirects_with_access_denied(base_url, db, owner, person):
     a = fresh_app(owner)
     live = password_token(base_url, a, person, "authorization")["access_token"]
@@ -661,6 +666,7 @@ def test_html_and_json_share_the_consent_record(base_url, db, owner, person):
 
 
 # ============================================================================= CORS
+@pytest.mark.webserver
 @pytest.mark.parametrize("path,methods", [(CONSUMER_AUTHORIZE, ["GET", "POST"]), (AUTHORIZE_HTML, ["GET", "POST"])])
 def test_cors(path, methods, base_url):
     check_cors(base_url, path, methods)

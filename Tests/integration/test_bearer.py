@@ -331,6 +331,7 @@ def _send(base_url: str, target: str, value) -> requests.Response:
                          headers=h, timeout=20)
 
 
+@pytest.mark.webserver
 @pytest.mark.parametrize("target", ["whoami", "revoke", "consumer_authorize"])
 @pytest.mark.parametrize("name", list(MALFORMED))
 def test_malformed_authorization_header(name, target, base_url, app_url):

@@ -93,6 +93,7 @@ def test_jwt_sub_helper_matches_reference_vectors():
     assert fusio_uuid("http://127.0.0.1-1") == "b2493ea4-c99b-5cc9-8004-4fdbe90f674b"
 
 
+@pytest.mark.webserver
 def test_basic_auth_success(token_url, app_url, project_key, db, user, app):
     r = cc(token_url, auth=(app.key, app.secret))
     body = assert_token_response(r)
@@ -105,6 +106,7 @@ def test_basic_auth_success(token_url, app_url, project_key, db, user, app):
     check_audit(db, row, body, user, app)
 
 
+@pytest.mark.webserver
 def test_body_credentials_success(token_url, app_url, project_key, db, user, app):
     r = cc(token_url, extra={"client_id": app.key, "client_secret": app.secret}, scope="authorization")
     body = assert_token_response(r)
@@ -267,6 +269,7 @@ def test_no_credentials(token_url):
     assert_oauth_error(cc(token_url), 400, "invalid_request")
 
 
+@pytest.mark.webserver
 @pytest.mark.parametrize("where", ["basic", "body"])
 def test_wrong_secret(where, token_url, app):
     wrong = "0" * 64 if app.secret != "0" * 64 else "1" * 64
@@ -325,13 +328,16 @@ def test_wrong_user_password(where, token_url, user):
     assert_oauth_error(r, 401, "invalid_client", (user.password,))
 
 
+@pytest.mark.webserver
 def test_body_too_large(token_url, app):
-    # nginx (client_max_body_size 64k) and the server (64 KiB) both reject it with 413
+    # the web server (nginx: client_max_body_size 64k; Apache: the Content-Length check in
+    # apache/fusio-auth-vhost-snippet.conf) and the server (64 KiB) all reject it with 413
     r = post_token(token_url, data={"grant_type": "client_credentials", "pad": "x" * 70000},
                    auth=(app.key, app.secret))
     assert_oauth_error(r, 413, "invalid_request", (app.secret,))
 
 
+@pytest.mark.webserver
 def test_get_token_endpoint_is_405(token_url):
     r = requests.get(token_url, timeout=10)
     assert r.status_code == 405, r.text
@@ -340,6 +346,7 @@ def test_get_token_endpoint_is_405(token_url):
     r.json()  # a JSON body
 
 
+@pytest.mark.webserver
 def test_unknown_path_is_404_json(base_url):
     r = requests.get(base_url + "/no/such/path", timeout=10)
     assert r.status_code == 404, r.text
@@ -347,6 +354,7 @@ def test_unknown_path_is_404_json(base_url):
     assert isinstance(r.json(), dict)
 
 
+@pytest.mark.webserver
 def test_health(base_url):
     r = requests.get(base_url + "/health", timeout=10)
     assert r.status_code == 200

@@ -110,6 +110,7 @@ def _cases():
 CASES = _cases()
 
 
+@pytest.mark.webserver
 @pytest.mark.parametrize("label,forwarded,expected", CASES, ids=[c[0] for c in CASES])
 def test_token_row_records_the_resolved_client(label, forwarded, expected, token_url, db, app):
     ip = row_ip(db, issue(token_url, app, forwarded))

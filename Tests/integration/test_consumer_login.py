@@ -77,6 +77,7 @@ def check_login_row(db, body: dict, user: User, name: str) -> dict:
 
 
 # ============================================================================= POST: success
+@pytest.mark.webserver
 def test_login_json(login_url, app_url, project_key, db, user):
     body = assert_login_response(login(login_url, user.name, user.password))
     assert body["scope"] == ",".join(FULL_CONSUMER), "no scopes: all of the user's scopes"
@@ -87,6 +88,7 @@ def test_login_json(login_url, app_url, project_key, db, user):
     assert row["app_id"] is None
 
 
+@pytest.mark.webserver
 def test_login_form_with_scopes(login_url, db, user):
     r = login(login_url, user.name, user.password, scopes=["default", "consumer.app"], form=True)
     body = assert_login_response(r)
@@ -256,6 +258,7 @@ def test_login_malformed_json(login_url):
 
 
 # ============================================================================= PUT: refresh
+@pytest.mark.webserver
 def test_refresh(login_url, app_url, project_key, db, user):
     old = assert_login_response(login(login_url, user.name, user.password, scopes=["authorization", "default"]))
     new = assert_login_response(refresh(login_url, old["refresh_token"]))

@@ -90,11 +90,13 @@ def current(base_url: str, path: str, db) -> dict:
 
 
 # ============================================================================= member by member
+@pytest.mark.webserver
 def test_openid_configuration(base_url, app_url, db):
     doc = current(base_url, OIDC, db)
     compare_as_document(doc, app_url, scopes_supported(db), claims=True)
 
 
+@pytest.mark.webserver
 def test_oauth_authorization_server(base_url, app_url, db):
     doc = current(base_url, AS, db)
     compare_as_document(doc, app_url, scopes_supported(db), claims=False)
@@ -110,6 +112,7 @@ def test_fresh_install_scopes(db):
     assert "default" in scopes_supported(db)
 
 
+@pytest.mark.webserver
 @pytest.mark.parametrize("suffix", ["", "/some/path", "/v1/things/42"])
 def test_oauth_protected_resource(suffix, base_url, app_url, db):
     def agree():
@@ -141,6 +144,7 @@ def test_scopes_supported_follows_the_table(base_url, db):
     assert current(base_url, AS, db)["scopes_supported"] == doc["scopes_supported"]
 
 
+@pytest.mark.webserver
 def test_documents_do_not_depend_on_the_host_header(base_url, app_url, db):
     # B is APP_URL, not the request's Host
     r = requests.get(base_url + OIDC, headers={"User-Agent": UA, "Host": "evil.example.net",
@@ -162,6 +166,7 @@ def test_unknown_well_known_path_is_404(base_url):
 
 
 # ============================================================================= CORS (§3.0)
+@pytest.mark.webserver
 @pytest.mark.parametrize("path", [OIDC, AS, PR, PR + "/some/path"])
 def test_cors(path, base_url):
     check_cors(base_url, path, ["GET"])

@@ -93,6 +93,7 @@ def refresh_grant(token_url, refresh, client: tuple[str, str] | None, where="bas
 
 
 # ============================================================================= password (§3.3.4)
+@pytest.mark.webserver
 @pytest.mark.parametrize("where", ["basic", "body"])
 def test_password_success(where, token_url, app_url, project_key, db, person, app):
     # the person does not own the app (the owner does): the token is the person's, for the app
@@ -112,6 +113,7 @@ def test_password_login_by_email(token_url, db, person, app):
     assert token_row(db, body["access_token"])["user_id"] == person.id
 
 
+@pytest.mark.webserver
 def test_password_json_body(token_url, app_url, project_key, db, person, app):
     body = assert_token_response(password_grant(token_url, app, person, scope="default", where="body", json_body=True))
     assert body["scope"] == "default"
@@ -265,6 +267,7 @@ def test_same_credentials_in_basic_and_body_are_accepted(token_url, person, app)
 
 
 # ============================================================================= authorization_code (§3.3.5, §3.4.5)
+@pytest.mark.webserver
 @pytest.mark.parametrize("where", ["basic", "body"])
 def test_code_success(where, token_url, app_url, project_key, db, person, app):
     code = insert_code(db, app, person, "authorization,default", REDIRECT)
@@ -276,6 +279,7 @@ def test_code_success(where, token_url, app_url, project_key, db, person, app):
     assert code_row(db, code)["date"] == CONSUMED, "the code is consumed with the issue"
 
 
+@pytest.mark.webserver
 def test_code_json_body(token_url, db, person, app):
     code = insert_code(db, app, person, "default", REDIRECT)
     body = assert_token_response(code_grant(token_url, code, app, where="body", redirect_uri=REDIRECT, json_body=True))
@@ -430,6 +434,7 @@ def test_code_replay_with_pkce_public_client(token_url, db, person, owner):
 
 
 # ----------------------------------------------------------------------------- PKCE (RFC 7636)
+@pytest.mark.webserver
 @pytest.mark.parametrize("method", ["S256", "plain"])
 def test_pkce_public_client(method, token_url, app_url, project_key, db, person, app):
     verifier, challenge = pkce_pair(method)
@@ -514,6 +519,7 @@ def rt_user() -> User:
     return create_user("Consumer")
 
 
+@pytest.mark.webserver
 @pytest.mark.parametrize("where", ["basic", "body"])
 def test_refresh_rotates(where, token_url, app_url, project_key, db, rt_user, app):
     old = assert_token_response(password_grant(token_url, app, rt_user, scope="authorization,default"))
@@ -533,6 +539,7 @@ def test_refresh_rotates(where, token_url, app_url, project_key, db, rt_user, ap
     assert token_row(db, newer["access_token"])["status"] == 1
 
 
+@pytest.mark.webserver
 def test_refresh_json_body(token_url, db, rt_user, app):
     old = assert_token_response(password_grant(token_url, app, rt_user, scope="default"))
     new = assert_token_response(refresh_grant(token_url, old["refresh_token"], (app.key, app.secret), where="body",

@@ -59,8 +59,9 @@ def app(owner) -> App:
 
 
 def failures(db, user: User) -> int:
-    row = q1(db, "SELECT failures FROM fusioauth_login_failure WHERE user_id = %s", (user.id,))
-    return row["failures"] if row else 0
+    """Failed checks counted for the user in every budget (the '*' one and each known source's)."""
+    row = q1(db, "SELECT COALESCE(SUM(failures), 0) AS n FROM fusioauth_login_attempt WHERE user_id = %s", (user.id,))
+    return int(row["n"])
 
 
 def login(base_url: str, username: str, password: str, form: bool = False) -> requests.Response:

@@ -79,6 +79,7 @@ def check_sent_as(resp: requests.Response, method: str, client_id: str, client_s
     assert_no_store(resp)
 
 
+@pytest.mark.webserver
 @pytest.mark.parametrize("method", METHODS)
 def test_authlib_client_credentials(method, token_url, app_url, project_key, db, owner, app):
     s, rec = session_for(app.key, app.secret, method)

@@ -99,6 +99,7 @@ def assert_inactive(r: requests.Response) -> None:
 
 
 # ============================================================================= revoke: Fusio's form
+@pytest.mark.webserver
 @pytest.mark.parametrize("source", ["password_grant", "consumer_login"])
 def test_fusio_revoke_own_token(source, base_url, app_url, db, app, person):
     if source == "password_grant":
@@ -208,6 +209,7 @@ def test_revoke_operation_switched_off_answers_404(base_url, app_url, project_ke
 
 
 # ============================================================================= revoke: RFC 7009
+@pytest.mark.webserver
 @pytest.mark.parametrize("where", ["basic", "body"])
 @pytest.mark.parametrize("which", ["access_token", "refresh_token"])
 def test_rfc7009_revokes_a_token_of_the_client(which, where, base_url, app_url, db, app, person):
@@ -333,6 +335,7 @@ def check_active(r: requests.Response, token: str, claims: dict, scope: str, app
     return body
 
 
+@pytest.mark.webserver
 @pytest.mark.parametrize("where", ["basic", "body"])
 def test_introspect_own_live_token(where, base_url, app_url, project_key, db, app, person):
     t = password_token(base_url, app, person, "authorization,default")
@@ -434,6 +437,7 @@ def test_introspect_with_a_bearer_token_is_no_client_authentication(base_url, ap
 
 
 # ============================================================================= CORS
+@pytest.mark.webserver
 @pytest.mark.parametrize("path", [REVOKE, INTROSPECT])
 def test_cors(path, base_url):
     check_cors(base_url, path, ["POST"])

@@ -16,7 +16,7 @@ umask 022   # nginx workers (www-data) must traverse our directories to reach th
 FA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FA_BIN="${FA_BIN:-$FA_ROOT/.build/release/fusio-auth}"
 FA_PACKAGES=(mariadb-server mariadb-client libmariadb-dev libfcgi-dev spawn-fcgi libssl-dev libcrypt-dev
-  pkg-config nginx curl python3 python3-venv wrk php-cli procps iproute2)
+  pkg-config nginx apache2 curl python3 python3-venv wrk php-cli procps iproute2)
 
 log() { printf '[%s] %s\n' "${FA_LOG_TAG:-fusio-auth}" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -243,12 +243,13 @@ server_stop() {  # DIR: SIGTERM (the server drains for up to 10 s), SIGKILL afte
 }
 
 # stop_all_under DIR: stop everything a previous (maybe crashed) run left under DIR, found by its
-# pid files: servers (server.pid), nginx (nginx.pid), then MariaDB (mysqld.pid).
+# pid files: servers (server.pid), nginx (nginx.pid), Apache (apache2.pid), then MariaDB (mysqld.pid).
 stop_all_under() {
   local f
   [ -d "$1" ] || return 0
   while IFS= read -r f; do server_stop "$(dirname "$f")"; done < <(find "$1" -name server.pid 2>/dev/null)
   while IFS= read -r f; do nginx_stop "$(dirname "$f")"; done < <(find "$1" -name nginx.pid 2>/dev/null)
+  while IFS= read -r f; do apache_stop "$(dirname "$f")"; done < <(find "$1" -name apache2.pid 2>/dev/null)
   while IFS= read -r f; do mariadb_stop "$(dirname "$f")"; done < <(find "$1" -name mysqld.pid 2>/dev/null)
 }
 
@@ -278,12 +279,16 @@ EOF
 # kv KEY TEXT: value of a KEY=value line in TEXT (the admin commands print those)
 kv() { printf '%s\n' "$2" | sed -n "s/^$1=//p" | head -1; }
 
+# apache_start DIR PORT SOCKET, apache_stop DIR: the same for a private Apache 2.4
+# shellcheck source=scripts/lib/apache.sh
+. "$FA_ROOT/scripts/lib/apache.sh"
+
 # ------------------------------------------------------------------------------------ CLI use
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case "${1:-}" in
-    nginx_start | nginx_stop | server_start | server_stop | mariadb_start | mariadb_stop | stop_all_under | fa_run_base | fa_run_dir | free_port)
+    nginx_start | nginx_stop | apache_start | apache_stop | server_start | server_stop | mariadb_start | mariadb_stop | stop_all_under | fa_run_base | fa_run_dir | free_port)
       "$@" ;;
-    *) echo "usage: $0 {nginx_start DIR PORT SOCKET|nginx_stop DIR|server_start DIR ENV SOCKET [args]|server_stop DIR|mariadb_start DIR|mariadb_stop DIR|stop_all_under DIR|fa_run_base|fa_run_dir NAME|free_port}" >&2
+    *) echo "usage: $0 {nginx_start DIR PORT SOCKET|nginx_stop DIR|apache_start DIR PORT SOCKET|apache_stop DIR|server_start DIR ENV SOCKET [args]|server_stop DIR|mariadb_start DIR|mariadb_stop DIR|stop_all_under DIR|fa_run_base|fa_run_dir NAME|free_port}" >&2
       exit 2 ;;
   esac
 fi

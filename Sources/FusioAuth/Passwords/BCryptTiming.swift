@@ -1,16 +1,22 @@
-/// How long a bcrypt verification of each cost takes on this thread, so a skipped check (a locked account) can
-/// be answered after the same time. A moving average per cost; before the first measurement of a cost, an
-/// estimate from a measured neighbour (each cost step doubles the work) or from 50 ms at cost 10.
-struct BCryptTiming {
-    private var averages: [Int: Double] = [:]
+import Synchronization
 
-    mutating func record(hash: String, milliseconds: Int64) {
+/// How long a bcrypt verification of each cost takes in this process, so a skipped check (a locked account) can
+/// be answered after the same time. A moving average per cost, fed by every password thread; before the first
+/// measurement of a cost, an estimate from a measured neighbour (each cost step doubles the work) or from 50 ms
+/// at cost 10.
+final class BCryptTiming: Sendable {
+    static let shared = BCryptTiming()
+
+    private let averages = Mutex<[Int: Double]>([:])
+
+    func record(hash: String, milliseconds: Int64) {
         guard let cost = Self.cost(of: hash) else { return }
         let sample = Double(milliseconds)
-        averages[cost] = averages[cost].map { $0 * 0.8 + sample * 0.2 } ?? sample
+        averages.withLock { $0[cost] = $0[cost].map { $0 * 0.8 + sample * 0.2 } ?? sample }
     }
 
     func expectedMilliseconds(forHash hash: String) -> Int {
+        let averages = self.averages.withLock { $0 }
         let cost = Self.cost(of: hash) ?? 10
         if let measured = averages[cost] { return Int(measured.rounded()) }
         if let (known, average) = averages.min(by: { abs($0.key - cost) < abs($1.key - cost) }) {

@@ -35,7 +35,7 @@ public final class UserAuthenticator {
     private let clock: any Clock
     private let lane: PasswordCheckLane
     private let bcrypt = BCrypt()
-    private var timing = BCryptTiming()
+    private let timing = BCryptTiming.shared
 
     public init(users: any UserRepository, failures: (any LoginFailureRepository)? = nil, throttle: Throttle? = nil,
                 clock: any Clock = SystemClock(), lane: PasswordCheckLane = PasswordCheckLane(admitsChecks: true)) {
@@ -61,6 +61,8 @@ public final class UserAuthenticator {
             try lane.admit()
             return verify(secret, hash) ? user : nil
         }
+        // Locked answers are made on the password lane too: its threads know how long this machine's checks take.
+        try lane.admit()
         let now = clock.now()
         let windowStart = throttle.window.subtracted(from: now)
         let known = try failures.isKnownSource(userID: user.id, source: source,
@@ -71,7 +73,6 @@ public final class UserAuthenticator {
             lane.holdAnswer(milliseconds: timing.expectedMilliseconds(forHash: hash))
             return nil
         }
-        try lane.admit()
         guard verify(secret, hash) else {
             try failures.recordFailure(userID: user.id, source: budget, now: now, since: windowStart)
             return nil

@@ -1,0 +1,61 @@
+"""scripts/demo as a new user runs it, on a port of their choosing (issue 12 item 5): every line it prints points
+at that port — the authorize URL's redirect_uri included — and the URLs work. Runs the real script (its own
+MariaDB, nginx and pool under <run base>/demo) with the binary already built, and stops it with SIGINT as a user
+would press Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.parse
+
+import requests
+
+from conftest import env, free_port, pid_alive
+
+
+def test_demo_on_another_port_prints_urls_for_that_port():
+    port = free_port()
+    script = os.path.join(env("FA_ROOT"), "scripts", "demo")
+    environment = dict(os.environ, DEMO_PORT=str(port), FA_SKIP_BUILD="1", FA_BIN=env("FA_BIN"))
+    demo = subprocess.Popen(["bash", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=environment, start_new_session=True)
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 180
+        assert demo.stdout is not None
+        for line in demo.stdout:   # bounded by the deadline check and by the script's own start-up limits
+            lines.append(line)
+            if "Press Ctrl-C" in line or time.monotonic() > deadline:
+                break
+        output = "".join(lines)
+        assert "Press Ctrl-C" in output, f"the demo did not come up:\n{output[-3000:]}"
+        urls = re.findall(r"https?://[^\s'\"]+", output)
+        ports = {urllib.parse.urlsplit(u).port for u in urls if urllib.parse.urlsplit(u).hostname == "127.0.0.1"}
+        assert ports == {port}, f"URLs with other ports than {port}: {sorted(u for u in urls if f':{port}' not in u)}"
+        authorize = next(u for u in urls if "/authorization/authorize?" in u)
+        redirect = urllib.parse.parse_qs(urllib.parse.urlsplit(authorize).query)["redirect_uri"][0]
+        assert urllib.parse.urlsplit(redirect).port == port, redirect
+        page = requests.get(authorize, timeout=10)
+        assert page.status_code == 200 and "<form" in page.text, f"consent page: HTTP {page.status_code} {page.text[:300]}"
+        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGINT)
+        try:
+            demo.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
+            demo.wait(timeout=10)
+    assert not pid_alive(demo.pid)
+    # Everything the demo started is gone: its port answers no more.
+    try:
+        requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
+        still_up = True
+    except requests.RequestException:
+        still_up = False
+    assert not still_up, "the demo left nginx running after Ctrl-C"
