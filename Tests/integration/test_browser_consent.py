@@ -47,13 +47,19 @@ PAGE_TIMEOUT = 20
 
 # ----------------------------------------------------------------------------- the client's redirect target
 class RedirectTarget:
-    """A tiny HTTP server on 127.0.0.1 standing in for the client application: records every request path."""
+    """A tiny HTTP server on 127.0.0.1 standing in for the client application: records every request path but the
+    favicon's."""
 
     def __init__(self):
         seen: list[str] = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - the name http.server calls
+                if self.path == "/favicon.ico":    # the browser's own request, not part of the client's flow
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 seen.append(self.path)
                 body = b"<!DOCTYPE html><title>client callback</title><p>callback received</p>"
                 self.send_response(200)
@@ -112,7 +118,8 @@ def browser(run_dir):
     for arg in ("--headless=new", "--no-sandbox",   # root in a container: Chromium's sandbox cannot start
                 "--disable-dev-shm-usage", "--disable-gpu", "--window-size=900,1000", "--no-first-run",
                 "--disable-extensions", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", f"--user-data-dir={profile}"):
+                "--disable-sync", "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+                "--no-default-browser-check", f"--user-data-dir={profile}"):   # no traffic but to 127.0.0.1
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # An explicit driver path: Selenium Manager would otherwise try to download a driver.
