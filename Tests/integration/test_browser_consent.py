@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import shutil
+import subprocess
 import threading
 import urllib.parse
 from pathlib import Path
@@ -122,8 +123,9 @@ def browser(run_dir):
                 "--no-default-browser-check", f"--user-data-dir={profile}"):   # no traffic but to 127.0.0.1
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # An explicit driver path: Selenium Manager would otherwise try to download a driver.
-    service = Service(executable_path=CHROMEDRIVER, log_output=str(run_dir / "chromedriver.log"))
+    # An explicit driver path: Selenium Manager would otherwise try to download a driver. No driver log: it would
+    # record the typed password.
+    service = Service(executable_path=CHROMEDRIVER, log_output=subprocess.DEVNULL)
     try:
         driver = webdriver.Chrome(service=service, options=options)
     except WebDriverException as e:
@@ -167,7 +169,7 @@ def scope_boxes(browser) -> dict[str, object]:
 def landed(browser, client_site: RedirectTarget, redirect: str) -> dict[str, str]:
     """Waits until the browser shows the client's callback page; returns the callback's query."""
     wait_until(lambda: browser.current_url.startswith(redirect + "?") and client_site.seen, PAGE_TIMEOUT,
-               what=f"the browser to land on {redirect} (now at {browser.current_url})")
+               what=f"the browser to land on {redirect}")
     assert len(client_site.seen) == 1, f"the client was called {len(client_site.seen)} times"
     path = client_site.seen.pop()
     assert browser.current_url == client_site.url + path, "the browser shows the request the client received"
