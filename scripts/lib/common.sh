@@ -16,7 +16,7 @@ umask 022   # nginx workers (www-data) must traverse our directories to reach th
 FA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FA_BIN="${FA_BIN:-$FA_ROOT/.build/release/fusio-auth}"
 FA_PACKAGES=(mariadb-server mariadb-client libmariadb-dev libfcgi-dev spawn-fcgi libssl-dev libcrypt-dev
-  pkg-config nginx apache2 curl python3 python3-venv wrk php-cli procps iproute2)
+  pkg-config nginx apache2 curl python3 python3-venv wrk php-cli procps iproute2 chromium chromium-driver)
 
 log() { printf '[%s] %s\n' "${FA_LOG_TAG:-fusio-auth}" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
