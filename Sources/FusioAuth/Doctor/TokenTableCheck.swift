@@ -10,7 +10,7 @@ public struct TokenTableCheck: DoctorCheck {
     }
 
     public func evaluate(_ facts: DatabaseFacts) -> CheckResult {
-        let size = "about \(facts.tokenRows) rows, \(Self.megabytes(facts.tokenDataBytes)) MB"
+        let size = "≈ \(facts.tokenRows) rows (estimate), \(Self.megabytes(facts.tokenDataBytes)) MB"
         guard let oldest = facts.oldestExpiredToken else {
             return CheckResult(name: "tokens", status: .ok, detail: "fusio_token \(size), no expired row")
         }
