@@ -158,3 +158,15 @@ def test_doctor_reports_a_short_key_without_showing_it():
     assert results["config"][0] == "FAIL" and "APP_PROJECT_KEY is 20 bytes, needs at least 32" in results["config"][1]
     assert results["database"][0] == "FAIL", output
     assert short not in output
+
+
+def test_doctor_reports_a_database_it_cannot_read_without_the_password():
+    wrong = "not-the-" + secrets.token_hex(6)
+    env_file = rewritten_env("wrong-password", r"(pdo-mysql://[^:\"\n]*:)[^@\"\n]*@", rf"\g<1>{wrong}@")
+    status, results, output = doctor(env_file)
+    assert status == 1, output
+    assert results["config"][0] == "ok", output
+    state, line = results["database"]
+    assert state == "FAIL" and "MariaDB error 1045" in line and "fix: check APP_CONNECTION" in line, output
+    assert wrong not in output
+    assert_no_secret(output)
