@@ -65,13 +65,18 @@ enum AdminSession {
     }
 
     static func administration(_ settings: Settings) -> FusioAdministration {
-        MariaDBConnection.initializeLibrary()
-        let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings.database))
         do {
-            try connection.connect()
+            return FusioAdministration(connection: try connection(settings), tenantID: settings.tenantID)
         } catch {
             Bootstrap.fail("cannot connect to the database \(settings.database): \(error)")
         }
-        return FusioAdministration(connection: connection, tenantID: settings.tenantID)
+    }
+
+    /// A connected connection for this process's one administrative thread.
+    static func connection(_ settings: Settings) throws -> MariaDBConnection {
+        MariaDBConnection.initializeLibrary()
+        let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings.database))
+        try connection.connect()
+        return connection
     }
 }
