@@ -47,6 +47,7 @@ class Pool:
         self.log_path = self.dir / "server.log"
         self.log = open(self.log_path, "ab")
         self.nginx_started = False
+        self.nginx_log_offset = 0
 
     @property
     def token_url(self) -> str:
@@ -77,7 +78,18 @@ class Pool:
         (self.dir / "server.pid").write_text(f"{self.proc.pid}\n")
         self.wait_healthy(timeout)
         wait_until(lambda: len(self.ready_pids()) >= self.workers, timeout, what=f"{self.workers} 'worker ready' lines")
+        # nginx's probes before the server listened left connect() errors; later checks read past them
+        self.nginx_log_offset = self.nginx_error_log.stat().st_size if self.nginx_error_log.exists() else 0
         return self
+
+    def nginx_errors_since_start(self) -> list[str]:
+        """Lines of the private nginx's error log written after start() returned."""
+        try:
+            with open(self.nginx_error_log, "rb") as f:
+                f.seek(self.nginx_log_offset)
+                return f.read().decode("utf-8", "replace").splitlines()
+        except FileNotFoundError:
+            return []
 
     def wait_healthy(self, timeout: float = 30) -> None:
         def ok():

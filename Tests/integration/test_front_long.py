@@ -4,7 +4,10 @@
   requests (NGINX_KEEPALIVE_REQUESTS=10, so connections churn all the time) into a private 2 x 4 pool: half
   valid client_credentials requests, half generated and mutated ones from fuzzlib (every endpoint, broken
   parameters, bodies, headers, credentials; none that could reach a cost-12 bcrypt check, none that breaks the
-  HTTP framing, since wrk must parse every answer). wrk cycles through the list (wrk-cycle.lua) and counts the
+  HTTP framing, since wrk must parse every answer, and none that presents a refresh token or authorization code
+  the server issued: a cycle replays each of those tens of thousands of times from 16 connections, and every
+  replay is a reuse detection that revokes the user's whole token family under row locks, which would measure
+  InnoDB lock contention on one family instead of the front). wrk cycles through the list (wrk-cycle.lua) and counts the
   answers per status. Asserted: no 502/504, no other 5xx (a 503 would be the queue deadline, which must not
   apply at this load), no socket errors or timeouts, nothing in nginx's error log about the upstream, the same
   worker processes at the end as at the start, and no large RSS growth of any worker (printed before/after).
@@ -131,6 +134,9 @@ def test_a_million_requests_with_churning_connections(churn_pool, db, app_url, p
     conf = (pool.dir / "nginx" / "conf" / "nginx.conf").read_text()
     assert re.search(r"keepalive_requests 10;", conf), "the private nginx does not churn its upstream connections"
 
+    # Fusio's operation log (fusio_log) gets a row per operation request, and the anonymous rate limit counts
+    # them per IP: this test's rows from 127.0.0.1 are deleted afterwards, so later tests keep their budget.
+    log_id_before = q(db, "SELECT COALESCE(MAX(id), 0) AS n FROM fusio_log")[0]["n"]
     # ---- the request list: valid client_credentials interleaved with generated ones that passed a first send
     state = make_state(db, pool.url, app_url, project_key)
     cc_app = create_app(create_user("Consumer"), "authorization,default")
@@ -139,13 +145,21 @@ def test_a_million_requests_with_churning_connections(churn_pool, db, app_url, p
     client = Client("127.0.0.1", pool.port)
     fuzzed, dropped, kinds = [], collections.Counter(), collections.Counter()
     pre_problems = []
+    single_use = {c.encode() for c in list(state.refresh) + list(state.consumer_refresh) + state.codes
+                  + [code for code, _, _ in state.pkce_codes]}
     for i in range(4000):
         req = gen.make(i, bcrypt_budget=0)             # budget 0: nothing that could reach a cost-12 check
         if not wrk_safe(req):
             dropped["not wrk-safe"] += 1
             continue
+        data = req.render(host)
+        if any(c in data for c in single_use):
+            dropped["single-use credential"] += 1
+            continue
         resp = client.send(req)
         state.learn(req, resp)
+        for token in re.findall(rb'"refresh_token":"([^"]+)"', resp.body):
+            single_use.add(token)
         if resp.status is None or resp.error or resp.headers.get("connection", "").lower() == "close":
             dropped["closes the connection"] += 1     # nginx's own refusals of bad header bytes etc.
             continue
@@ -178,16 +192,16 @@ def test_a_million_requests_with_churning_connections(churn_pool, db, app_url, p
     result = WrkResult()
     started = time.monotonic()
     rate = 2000.0
-    while result.requests < TOTAL:
-        assert time.monotonic() - started < OVERALL_S, f"only {result.requests} requests in {OVERALL_S}s"
+    while result.requests < TOTAL and time.monotonic() - started < OVERALL_S:
         seconds = int(min(120, max(5, (TOTAL - result.requests) / rate + 1)))
         p = run_wrk(pool.url, request_file, seconds)
         out, _ = p.communicate(timeout=seconds + 120)
         assert p.returncode == 0, f"wrk exited {p.returncode}:\n{out[-2000:]}"
         before = result.requests
         result.add(out)
-        rate = max(200.0, (result.requests - before) / seconds)
-        say(capsys, f"[long] {result.requests} requests, {rate:.0f}/s in the last run; statuses so far "
+        actual = (result.requests - before) / seconds
+        rate = max(100.0, actual)
+        say(capsys, f"[long] {result.requests} requests, {actual:.0f}/s in the last run; statuses so far "
                     f"{dict(sorted(result.statuses.items()))}")
     elapsed = time.monotonic() - started
 
@@ -203,8 +217,7 @@ def test_a_million_requests_with_churning_connections(churn_pool, db, app_url, p
                 f"[long] worker RSS before -> after: "
                 + ", ".join(f"{p}: {rss_before[p]:.1f} -> {rss_after.get(p, float('nan')):.1f} MB" for p in rss_before))
 
-    trouble = [line for line in pool.nginx_error_log.read_text(errors="replace").splitlines()
-               if UPSTREAM_TROUBLE.search(line)]
+    trouble = [line for line in pool.nginx_errors_since_start() if "upstream" in line or UPSTREAM_TROUBLE.search(line)]
     server_log = pool.log_text()[log_offset:].splitlines()
     exited = [line for line in server_log if "worker exited" in line]
     failed = collections.Counter(re.sub(r"^ts=\S+ level=\S+ pid=\d+ ", "", line) for line in server_log
@@ -213,7 +226,9 @@ def test_a_million_requests_with_churning_connections(churn_pool, db, app_url, p
         say(capsys, "[long] server log warnings/errors: "
                     + "; ".join(f"{n} x {line[:200]}" for line, n in failed.most_common(8)))
     forget_client_addresses(db)
+    q(db, "DELETE FROM fusio_log WHERE id > %s AND ip = '127.0.0.1'", (log_id_before,))
 
+    assert result.requests >= TOTAL, f"only {result.requests} requests in {elapsed:.0f}s (bound {OVERALL_S}s)"
     assert sum(result.statuses.values()) == result.requests, (result.statuses, result.requests)
     assert result.statuses[502] == 0 and result.statuses[504] == 0, fives
     assert other_503 == 0 and not set(fives) - {503}, \
@@ -224,7 +239,7 @@ def test_a_million_requests_with_churning_connections(churn_pool, db, app_url, p
     assert not trouble, "nginx error log:\n" + "\n".join(trouble[:20])
     assert not exited, "\n".join(exited)
     assert workers_after == workers_before, f"workers changed: {sorted(workers_before)} -> {sorted(workers_after)}"
-    grown = {p: rss_after[p] - rss_before[p] for p in rss_before if rss_after[p] - rss_before[p] > RSS_GROWTH_LIMIT_KIB / 1024}
+    grown = {p: rss_after[p] - rss_before[p] for p in rss_after if rss_after[p] - rss_before[p] > RSS_GROWTH_LIMIT_KIB / 1024}
     assert not grown, f"worker RSS grew by more than {RSS_GROWTH_LIMIT_KIB // 1024} MB: {grown}"
     assert pool.proc.poll() is None and sup == pool.proc.pid
 
