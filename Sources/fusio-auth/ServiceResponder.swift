@@ -85,9 +85,12 @@ final class ServiceResponder: FastCGIResponder {
     }
 
     func respond(to request: FastCGIRequest) -> FastCGIOutcome {
+        let startedAt = ContinuousClock.now
         let httpRequest = Self.httpRequest(request)
         let response = firewall.respond(to: httpRequest) { router.respond(to: $0) }
+        // Counted once, by the lane that answers.
         if passwordLane.takeHandOver() { return .needsPasswordLane }
+        HTTPMetrics.request(route: router.routeName(for: httpRequest.path), status: response.status, startedAt: startedAt)
         if response.status >= 500 {
             logger.warning("request failed", metadata: ["status": "\(response.status)", "path": "\(httpRequest.path)"])
         }

@@ -37,6 +37,7 @@ public final class TokenController: HTTPHandler {
             userAgent: request.header("user-agent"), clientIP: clientIP.resolve(request))
         do {
             let token = try endpoint.handle(tokenRequest)
+            HTTPMetrics.tokenIssued(grantType: tokenRequest.parameters["grant_type"] ?? "")
             return .json(200, token.oauthResponse, headers: Self.noStore)
         } catch {
             if let detail = error.logDetail {
@@ -52,7 +53,9 @@ public final class TokenController: HTTPHandler {
         return response
     }
 
+    /// Every OAuth error answer of the token endpoint goes through here, so this is where they are counted.
     static func render(_ error: OAuthError) -> HTTPResponse {
+        HTTPMetrics.oauthError(code: error.code)
         var headers = noStore
         if let challenge = error.wwwAuthenticate { headers.append(("WWW-Authenticate", challenge)) }
         return .json(error.httpStatus, ["error": .string(error.code), "error_description": .string(error.message)],
