@@ -27,6 +27,7 @@ def scrape(pool: Pool) -> dict[tuple, float]:
     r = requests.get(pool.metrics_url, timeout=10)
     assert r.status_code == 200, r.text[:500]
     assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4"), r.headers
+    (pool.dir / "last-scrape.txt").write_text(r.text)   # kept as the run's sample scrape
     samples = {}
     for line in r.text.splitlines():
         if not line or line.startswith("#"):
