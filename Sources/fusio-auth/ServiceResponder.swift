@@ -91,7 +91,7 @@ final class ServiceResponder: FastCGIResponder {
         let response = firewall.respond(to: httpRequest) { router.respond(to: $0) }
         // Counted once, by the lane that answers.
         if passwordLane.takeHandOver() { return .needsPasswordLane }
-        requestMetrics.record(route: router.routeName(for: httpRequest.path), status: response.status, startedAt: startedAt)
+        requestMetrics.record(route: router.routeName(for: httpRequest.path), response: response, startedAt: startedAt)
         if response.status >= 500 {
             logger.warning("request failed", metadata: ["status": "\(response.status)", "path": "\(httpRequest.path)"])
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 
 import pytest
@@ -76,12 +77,15 @@ def test_pool_figures_add_up_over_both_workers(pool, app):
     r = requests.get(pool.url + "/authorization/whoami", headers={**UA, "Authorization": f"Bearer {token}"}, timeout=10)
     assert r.status_code == 200, r.text
     after = scrape(pool)
+    shutil.copy(pool.dir / "last-scrape.txt", pool.dir / "traffic-scrape.txt")
 
     def delta(name, **labels):
         return value(after, name, **labels) - value(before, name, **labels)
 
     assert delta("fusio_auth_tokens_issued_total", grant_type="client_credentials") == n
     assert delta("fusio_auth_oauth_errors_total", error="invalid_client") == m
+    # A wrong secret is handed from the standard lane to the password lane; only the answer sent is counted.
+    assert delta("fusio_auth_oauth_errors_total", error="temporarily_unavailable") == 0
     assert delta("fusio_auth_requests_total", route="/authorization/token", status="200") == n
     assert delta("fusio_auth_requests_total", route="/authorization/token", status="401") == m
     assert delta("fusio_auth_requests_total", route="/authorization/whoami", status="200") == 1

@@ -53,13 +53,13 @@ public final class TokenController: HTTPHandler {
         return response
     }
 
-    /// Every OAuth error answer of the token endpoint goes through here, so this is where they are counted.
     static func render(_ error: OAuthError) -> HTTPResponse {
-        HTTPMetrics.oauthError(code: error.code)
         var headers = noStore
         if let challenge = error.wwwAuthenticate { headers.append(("WWW-Authenticate", challenge)) }
-        return .json(error.httpStatus, ["error": .string(error.code), "error_description": .string(error.message)],
-                     headers: headers)
+        var response = HTTPResponse.json(error.httpStatus, ["error": .string(error.code), "error_description": .string(error.message)],
+                                         headers: headers)
+        response.oauthErrorCode = error.code
+        return response
     }
 }
 

@@ -9,8 +9,4 @@ enum HTTPMetrics {
     static func tokenIssued(grantType: String) {
         Counter(label: "fusio_auth_tokens_issued_total", dimensions: [("grant_type", grantType)]).increment()
     }
-
-    static func oauthError(code: String) {
-        Counter(label: "fusio_auth_oauth_errors_total", dimensions: [("error", code)]).increment()
-    }
 }
