@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
@@ -21,13 +23,15 @@ let package = Package(
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CPosix"),
 
-        .target(name: "FastCGI", dependencies: ["CFastCGI", "CPosix", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "MariaDB", dependencies: ["CMariaDB"]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "CPosix", .product(name: "Logging", package: "swift-log"),
+                                               .product(name: "Metrics", package: "swift-metrics")]),
+        .target(name: "MariaDB", dependencies: ["CMariaDB", .product(name: "Metrics", package: "swift-metrics")]),
         .target(name: "FusioCrypto", dependencies: ["COpenSSL", "CCrypt"]),
 
         .target(name: "FusioAuth", dependencies: ["FusioCrypto"]),
         .target(name: "FusioAuthMariaDB", dependencies: ["FusioAuth", "MariaDB"]),
-        .target(name: "FusioAuthHTTP", dependencies: ["FusioAuth", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "FusioAuthHTTP", dependencies: ["FusioAuth", .product(name: "Logging", package: "swift-log"),
+                                                     .product(name: "Metrics", package: "swift-metrics")]),
 
         .executableTarget(
             name: "fusio-auth",
@@ -35,6 +39,8 @@ let package = Package(
                 "CPosix", "FastCGI", "MariaDB", "FusioCrypto", "FusioAuth", "FusioAuthMariaDB", "FusioAuthHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 

@@ -22,6 +22,8 @@ public final class MariaDBConnection {
     /// True while a `transaction` body or its COMMIT runs. Then a dead connection is not reopened:
     /// the rest of the body would run outside the transaction.
     private var inTransaction = false
+    /// Whether a connection was opened before: the next one is a reconnect.
+    private var hasConnected = false
 
     // MARK: - Library and thread setup
 
@@ -188,8 +190,11 @@ public final class MariaDBConnection {
         if connected == nil {
             let error = MariaDBError(connection: handle, duringConnect: true)
             mysql_close(handle)
+            DatabaseMetrics.connectErrors.increment()
             throw error
         }
+        if hasConnected { DatabaseMetrics.reconnects.increment() }
+        hasConnected = true
         return handle
     }
 
@@ -220,6 +225,7 @@ public final class MariaDBConnection {
 
     /// Drops the connection if `error` means it is unusable; returns the error for throwing.
     private func handleFailure(_ error: Error) -> Error {
+        DatabaseMetrics.count(error)
         if let error = error as? MariaDBError, error.requiresReconnect {
             disconnect()
         }

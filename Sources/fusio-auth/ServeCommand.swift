@@ -36,6 +36,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("socket-mode"), help: "Mode of the unix socket (default 0660).")
     var socketMode: String?
 
+    @Option(help: "Serve Prometheus metrics of the whole pool at /metrics on this separate listener: HOST:PORT or unix:/abs/path.sock.")
+    var metrics: String?
+
     func run() throws {
         let logger = Bootstrap.logger("fusio-auth")
         let settings: Settings
@@ -78,12 +81,17 @@ struct ServeCommand: ParsableCommand {
             "listen": "\(listen ?? "fd 0")", "workers": "\(workerCount)", "threads": "\(pool.threads)", "password_threads": "\(passwordThreads)",
             "app_url": "\(settings.baseURL)", "database": "\(settings.database)",
         ])
-        Supervisor(
+        var supervisor = Supervisor(
             socket: socket, workerCount: workerCount, workerExecutable: Self.executablePath(),
             workerArguments: ["worker", "--env", environment.env, "--threads", String(pool.threads),
                               "--password-threads", String(passwordThreads)],
             logger: logger
-        ).run()
+        )
+        if let metrics {
+            supervisor.metricsChannels = PoolMetricsListener.start(metrics, logger: logger)
+            supervisor.workerArguments.append("--metrics-channel")
+        }
+        supervisor.run()
     }
 
     /// Workers are fresh executions of this very binary.
@@ -103,8 +111,15 @@ struct WorkerCommand: ParsableCommand {
     @OptionGroup var environment: EnvironmentOptions
     @OptionGroup var pool: PoolOptions
 
+    @Flag(name: .customLong("metrics-channel"), help: "Answer the supervisor's metrics requests on fd 3.")
+    var metricsChannel = false
+
     func run() throws {
         let logger = Bootstrap.logger("fusio-auth.worker")
+        if metricsChannel {
+            MetricsBackend.bootstrap()
+            WorkerMetricsChannel.serve(exposition: MetricsBackend.exposition)
+        }
         let settings: Settings
         do {
             settings = try ConfigurationLoader.load(envFile: environment.env)

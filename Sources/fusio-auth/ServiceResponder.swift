@@ -12,6 +12,7 @@ final class ServiceResponder: FastCGIResponder {
     static let maximumBodySize = 64 * 1024
 
     private let router = Router()
+    private let requestMetrics = RequestMetrics()
     private let firewall: FirewallFilter
     private let passwordLane: PasswordCheckLane
     private let logger: Logger
@@ -85,9 +86,12 @@ final class ServiceResponder: FastCGIResponder {
     }
 
     func respond(to request: FastCGIRequest) -> FastCGIOutcome {
+        let startedAt = ContinuousClock.now
         let httpRequest = Self.httpRequest(request)
         let response = firewall.respond(to: httpRequest) { router.respond(to: $0) }
+        // Counted once, by the lane that answers.
         if passwordLane.takeHandOver() { return .needsPasswordLane }
+        requestMetrics.record(route: router.routeName(for: httpRequest.path), response: response, startedAt: startedAt)
         if response.status >= 500 {
             logger.warning("request failed", metadata: ["status": "\(response.status)", "path": "\(httpRequest.path)"])
         }

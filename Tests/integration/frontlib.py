@@ -25,7 +25,7 @@ READY_RE = re.compile(r'pid=(\d+) msg="worker ready"')
 class Pool:
     def __init__(self, name: str, workers: int = 1, threads: int = 2, password_threads: int | None = None,
                  tcp: bool = False, extra_env: dict | None = None, keepalive_requests: int | None = None,
-                 env_file: str | None = None):
+                 env_file: str | None = None, metrics: bool = False):
         self.dir = Path(env("FA_RUN_DIR")) / f"{name}-{os.getpid()}"
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o755)
@@ -43,6 +43,8 @@ class Pool:
         self.extra_env = dict(extra_env or {})
         self.env_file = env_file or env("FA_ENV_FILE")      # another database: a copy with its own APP_CONNECTION
         self.keepalive_requests = keepalive_requests
+        # `serve --metrics` on a port of its own, apart from nginx's
+        self.metrics_url = f"http://127.0.0.1:{free_port()}/metrics" if metrics else None
         self.proc: subprocess.Popen | None = None
         self.log_path = self.dir / "server.log"
         self.log = open(self.log_path, "ab")
@@ -71,6 +73,8 @@ class Pool:
                 "--workers", str(self.workers), "--threads", str(self.threads)]
         if self.password_threads is not None:
             argv += ["--password-threads", str(self.password_threads)]
+        if self.metrics_url:
+            argv += ["--metrics", self.metrics_url.removeprefix("http://").removesuffix("/metrics")]
         server_env = cli_env()
         server_env.update(self.extra_env)     # FUSIO_AUTH_QUEUE_TIMEOUT etc.: the process environment wins
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, env=server_env,

@@ -35,6 +35,10 @@ def test_demo_on_another_port_prints_urls_for_that_port():
         output = "".join(lines)
         assert "Press Ctrl-C" in output, f"the demo did not come up:\n{output[-3000:]}"
         urls = re.findall(r"https?://[^\s'\"]+", output)
+        # The metrics listener has a port of its own, apart from the web server's.
+        metrics = [u for u in urls if urllib.parse.urlsplit(u).path == "/metrics"]
+        assert len(metrics) == 1, f"the demo prints one metrics URL: {metrics}"
+        urls = [u for u in urls if u not in metrics]
         ports = {urllib.parse.urlsplit(u).port for u in urls if urllib.parse.urlsplit(u).hostname == "127.0.0.1"}
         assert ports == {port}, f"URLs with other ports than {port}: {sorted(u for u in urls if f':{port}' not in u)}"
         authorize = next(u for u in urls if "/authorization/authorize?" in u)
@@ -43,6 +47,8 @@ def test_demo_on_another_port_prints_urls_for_that_port():
         page = requests.get(authorize, timeout=10)
         assert page.status_code == 200 and "<form" in page.text, f"consent page: HTTP {page.status_code} {page.text[:300]}"
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+        scrape = requests.get(metrics[0], timeout=10)
+        assert scrape.status_code == 200 and "fusio_auth_worker_processes 2" in scrape.text, scrape.text[:500]
     finally:
         if demo.poll() is None:
             os.killpg(demo.pid, signal.SIGINT)

@@ -13,6 +13,8 @@ public struct Supervisor: Sendable {
     public var workerArguments: [String]
     public var drainTimeoutMilliseconds: Int
     public var logger: Logger
+    /// Set by `serve --metrics`: each worker then gets a metrics socketpair end as fd 3 (see `MetricsServer`).
+    public var metricsChannels: WorkerMetricsChannels? = nil
 
     public init(socket: ListeningSocket, workerCount: Int, workerExecutable: String, workerArguments: [String],
                 drainTimeoutMilliseconds: Int = 10_000, logger: Logger) {
@@ -74,6 +76,8 @@ public struct Supervisor: Sendable {
             let now = MonotonicClock.milliseconds()
             logger.warning("worker exited", metadata: ["pid": "\(pid)", "status": "\(Self.describe(status))"])
             slots[index].pid = 0
+            metricsChannels?.detach(pid)
+            PoolMetrics.workerRestarts.increment()
             // A worker that dies within a second of starting is likely to die again (bad config, database
             // refusing logins): back off up to 5 s instead of spinning.
             slots[index].quickDeaths = now - slots[index].startedAt < 1000 ? slots[index].quickDeaths + 1 : 0
@@ -115,6 +119,11 @@ public struct Supervisor: Sendable {
             posix_spawn_file_actions_adddup2(&actions, socket.fileDescriptor, 0)
             posix_spawn_file_actions_addclose(&actions, socket.fileDescriptor)
         }
+        let metricsPair = metricsChannels?.makePair()
+        if let (_, workerEnd) = metricsPair {
+            posix_spawn_file_actions_adddup2(&actions, workerEnd, WorkerMetricsChannel.fileDescriptor)
+        }
+        defer { if let (_, workerEnd) = metricsPair { close(workerEnd) } }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -132,9 +141,11 @@ public struct Supervisor: Sendable {
             posix_spawn(&pid, workerExecutable, &actions, &attributes, args.baseAddress!, cposix_environ())
         }
         guard rc == 0 else {
+            if let (supervisorEnd, _) = metricsPair { close(supervisorEnd) }
             logger.error("cannot start worker", metadata: ["error": "\(String(cString: strerror(rc)))"])
             return nil
         }
+        if let (supervisorEnd, _) = metricsPair { metricsChannels?.attach(supervisorEnd, to: pid) }
         return pid
     }
 

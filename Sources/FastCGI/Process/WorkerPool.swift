@@ -72,6 +72,7 @@ public struct WorkerPool: Sendable {
                                  drainTimeoutMilliseconds: Int64(configuration.drainTimeoutMilliseconds),
                                  classify: classify, overloaded: overloaded),
             logger: logger)
+        PoolMetrics.workerProcesses.record(1)
         logger.info("worker ready", metadata: [
             "threads": "\(configuration.threadCount)", "password_threads": "\(configuration.passwordThreadCount)",
             "max_connections": "\(limits.maximumConnections)",

@@ -1,4 +1,5 @@
 import Glibc
+import Metrics
 import Synchronization
 
 /// The two lanes of a worker process — each a bounded queue and its own threads — and the way back to the loop.
@@ -28,11 +29,17 @@ final class WorkerLanes: Sendable {
             // A request the loop already cancelled (aborted, expired, connection gone) is skipped.
             guard request.state.compareExchange(expected: RequestState.queued, desired: RequestState.running,
                                                 ordering: .acquiringAndReleasing).exchanged else { continue }
-            if MonotonicClock.milliseconds() - request.enqueuedAt > queueTimeoutMilliseconds {
+            let waited = MonotonicClock.milliseconds() - request.enqueuedAt
+            PoolMetrics.queueWait(lane).recordMilliseconds(waited)
+            if waited > queueTimeoutMilliseconds {
                 complete(request, with: overloaded(request))
                 continue
             }
-            switch responder.respond(to: request) {
+            let busy = PoolMetrics.busyThreads(lane)
+            busy.increment()
+            let outcome = responder.respond(to: request)
+            busy.decrement()
+            switch outcome {
             case .response(let response):
                 complete(request, with: response)
             case .needsPasswordLane where lane == .standard:

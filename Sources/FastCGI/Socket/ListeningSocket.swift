@@ -1,3 +1,4 @@
+import CPosix
 import Glibc
 
 /// The listening socket the supervisor owns and hands to every worker as file descriptor 0,

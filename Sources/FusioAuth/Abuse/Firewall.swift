@@ -39,9 +39,11 @@ public final class Firewall {
     }
 
     /// Counts a 4xx answer; more than `maxRetry` within `findTime` bans the IP for `banTime` (Fusio's rule).
-    public func recordClientError(ip: String, status: Int) throws(StorageError) {
-        guard (400...499).contains(status), !isIgnored(ip) else { return }
-        if !settings.countedCodes.isEmpty, !settings.countedCodes.contains(status) { return }
+    /// Returns whether this answer banned the IP.
+    @discardableResult
+    public func recordClientError(ip: String, status: Int) throws(StorageError) -> Bool {
+        guard (400...499).contains(status), !isIgnored(ip) else { return false }
+        if !settings.countedCodes.isEmpty, !settings.countedCodes.contains(status) { return false }
         let now = clock.now()
         let since = UnixTime(seconds: now.seconds - (settings.findTime.added(to: now).seconds - now.seconds))
         if try repository.errorCount(ip: ip, since: since) > settings.maxRetry {
@@ -49,9 +51,10 @@ public final class Firewall {
             try repository.ban(ip: ip, name: Self.banName(ip: ip, expire: expire), expire: expire)
             // Effective at once in this thread; other threads and PHP see it at their next read.
             rules.deny.insert(ip)
-        } else {
-            try repository.logError(ip: ip, code: status, now: now)
+            return true
         }
+        try repository.logError(ip: ip, code: status, now: now)
+        return false
     }
 
     /// `"Ban-" + ip with "." and ":" as "-" + "-" + expire as YmdHis` (impl `Service\\Firewall`).

@@ -37,6 +37,7 @@ public final class TokenController: HTTPHandler {
             userAgent: request.header("user-agent"), clientIP: clientIP.resolve(request))
         do {
             let token = try endpoint.handle(tokenRequest)
+            HTTPMetrics.tokenIssued(grantType: tokenRequest.parameters["grant_type"] ?? "")
             return .json(200, token.oauthResponse, headers: Self.noStore)
         } catch {
             if let detail = error.logDetail {
@@ -55,8 +56,10 @@ public final class TokenController: HTTPHandler {
     static func render(_ error: OAuthError) -> HTTPResponse {
         var headers = noStore
         if let challenge = error.wwwAuthenticate { headers.append(("WWW-Authenticate", challenge)) }
-        return .json(error.httpStatus, ["error": .string(error.code), "error_description": .string(error.message)],
-                     headers: headers)
+        var response = HTTPResponse.json(error.httpStatus, ["error": .string(error.code), "error_description": .string(error.message)],
+                                         headers: headers)
+        response.oauthErrorCode = error.code
+        return response
     }
 }
 

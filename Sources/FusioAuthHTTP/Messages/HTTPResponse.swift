@@ -4,6 +4,9 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// The OAuth error code this answer carries, for metrics; not sent. Counted when the answer goes out, not when
+    /// it is made: a request handed over to the password lane is answered (and counted) there.
+    public var oauthErrorCode: String? = nil
 
     public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status

@@ -26,7 +26,7 @@ public final class FirewallFilter {
         let response = next(request)
         if (400...499).contains(response.status) {
             do {
-                try firewall.recordClientError(ip: ip, status: response.status)
+                if try firewall.recordClientError(ip: ip, status: response.status) { HTTPMetrics.firewallBans.increment() }
             } catch {
                 logger.warning("firewall log failed", metadata: ["error": "\(error)"])
             }

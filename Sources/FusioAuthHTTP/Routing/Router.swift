@@ -20,6 +20,13 @@ public final class Router {
         }
     }
 
+    /// The route a path falls under, for metrics: the registered path or prefix, or nil when none matches (so a
+    /// scan of random paths cannot grow the label set).
+    public func routeName(for path: String) -> String? {
+        if routes[path] != nil { return path }
+        return prefixRoutes.first(where: { path.hasPrefix($0.prefix) })?.prefix
+    }
+
     public func respond(to request: HTTPRequest) -> HTTPResponse {
         var response = route(request)
         response.headers.append(contentsOf: CORS.headers(requestHeaders: request.headers, method: request.method))
