@@ -7,7 +7,8 @@ struct FusioAuthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fusio-auth",
         abstract: "FastCGI worker pool serving Fusio's login and token endpoints from Fusio's MariaDB.",
-        subcommands: [ServeCommand.self, WorkerCommand.self, MigrateCommand.self, UserCommand.self, AppCommand.self])
+        subcommands: [ServeCommand.self, WorkerCommand.self, MigrateCommand.self, UserCommand.self, AppCommand.self,
+                      CleanupCommand.self])
 }
 
 /// Options every database-touching command shares.

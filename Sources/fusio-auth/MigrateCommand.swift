@@ -65,6 +65,10 @@ enum AdminSession {
     }
 
     static func administration(_ settings: Settings) -> FusioAdministration {
+        FusioAdministration(connection: connection(settings), tenantID: settings.tenantID)
+    }
+
+    static func connection(_ settings: Settings) -> MariaDBConnection {
         MariaDBConnection.initializeLibrary()
         let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings.database))
         do {
@@ -72,6 +76,6 @@ enum AdminSession {
         } catch {
             Bootstrap.fail("cannot connect to the database \(settings.database): \(error)")
         }
-        return FusioAdministration(connection: connection, tenantID: settings.tenantID)
+        return connection
     }
 }
