@@ -151,7 +151,7 @@ def test_small_batches_delete_everything(populated):
 @pytest.mark.parametrize("args, message", [
     (["--older-than", "30 days"], "--older-than must be an ISO-8601 duration"),
     (["--batch", "0"], "--batch must be a whole number from 1 to 100000"),
-    (["--pause-ms", "-1"], "--pause-ms must be a whole number from 0 to 10000"),
+    (["--pause-ms=-1"], "--pause-ms must be a whole number from 0 to 10000"),
 ])
 def test_bad_options_are_refused_with_a_clear_message(args, message):
     p = run_cli("cleanup", "--env", env("FA_ENV_FILE"), *args, check=False)
