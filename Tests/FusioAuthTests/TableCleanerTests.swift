@@ -86,28 +86,3 @@ private final class FakeCleanupStore: CleanupStore {
         #expect(store.deletes == CleanupTable.allCases.count * 4)
     }
 }
-
-@Suite struct CleanupOptionsTests {
-    @Test func refusesBadValuesNamingTheOption() {
-        #expect(throws: CleanupOptionError.self) { try CleanupOptions(olderThan: "30 days", batchSize: 10, pauseMilliseconds: 0, dryRun: false) }
-        for (batch, pause, option) in [(0, 0, "--batch"), (100_001, 0, "--batch"), (10, -1, "--pause-ms"), (10, 10_001, "--pause-ms")] {
-            do {
-                _ = try CleanupOptions(olderThan: "P30D", batchSize: batch, pauseMilliseconds: pause, dryRun: false)
-                Issue.record("accepted batch \(batch) pause \(pause)")
-            } catch {
-                #expect(error.option == option)
-            }
-        }
-    }
-
-    @Test func cutoffsFollowTheSettings() throws {
-        let now = UnixTime(seconds: 1_700_000_000)
-        var abuse = AbuseSettings.defaults
-        abuse.loginKnownSourceLifetime = ISODuration(days: 10)
-        let cutoffs = CleanupCutoffs(now: now, olderThan: try ISODuration(parsing: "P30D"), abuse: abuse)
-        #expect(cutoffs.token.seconds == now.seconds - 30 * 86_400)
-        #expect(cutoffs.appCode.seconds == now.seconds - AuthorizationCodeGrant.codeLifetimeSeconds)
-        #expect(cutoffs.loginAttempt.seconds == now.seconds - 15 * 60)
-        #expect(cutoffs.loginSource.seconds == now.seconds - 10 * 86_400)
-    }
-}

@@ -1,14 +1,10 @@
 /// Rows per table that a cleanup deleted, or in a dry run would delete.
-public struct CleanupReport: Sendable, Equatable {
+public struct CleanupReport: Sendable {
     public var rows: [(table: CleanupTable, count: Int)] = []
     public var dryRun: Bool
 
     public init(dryRun: Bool) {
         self.dryRun = dryRun
-    }
-
-    public static func == (lhs: CleanupReport, rhs: CleanupReport) -> Bool {
-        lhs.dryRun == rhs.dryRun && lhs.rows.map(\.table) == rhs.rows.map(\.table) && lhs.rows.map(\.count) == rhs.rows.map(\.count)
     }
 
     public func count(_ table: CleanupTable) -> Int? {
