@@ -58,6 +58,16 @@ public final class FusioCleanupStore: CleanupStore {
         }
     }
 
+    public func deletionBound(_ table: CleanupTable, cutoffs: CleanupCutoffs) throws(StorageError) -> Int {
+        guard let column = rule(table, cutoffs).cursorColumn else { return try countExpired(table, cutoffs: cutoffs) }
+        do {
+            // The end of the primary key: no scan.
+            return try connection.query("SELECT COALESCE(MAX(\(column)), 0) FROM \(table.rawValue)").first?.int(0) ?? 0
+        } catch {
+            throw FusioStore.storageError(error)
+        }
+    }
+
     public func deleteExpired(_ table: CleanupTable, cutoffs: CleanupCutoffs, after cursor: Int64?,
                               limit: Int) throws(StorageError) -> CleanupBatch {
         let rule = rule(table, cutoffs)

@@ -11,6 +11,10 @@ private final class FakeCleanupStore: CleanupStore {
         keys[table, default: []].count
     }
 
+    func deletionBound(_ table: CleanupTable, cutoffs: CleanupCutoffs) throws(StorageError) -> Int {
+        usesCursor ? Int(keys[table, default: []].max() ?? 0) : keys[table, default: []].count
+    }
+
     func deleteExpired(_ table: CleanupTable, cutoffs: CleanupCutoffs, after cursor: Int64?,
                        limit: Int) throws(StorageError) -> CleanupBatch {
         calls.append((table, cursor, limit))
@@ -71,10 +75,11 @@ private final class FakeCleanupStore: CleanupStore {
     }
 
     @Test func batchesAreBoundedByTheCount() throws {
-        // A store that claims to delete a full batch forever must not keep the loop going.
+        // A store that claims to delete a full batch forever must not keep the loop going past its bound.
         final class EndlessStore: CleanupStore {
             var deletes = 0
             func countExpired(_ table: CleanupTable, cutoffs: CleanupCutoffs) throws(StorageError) -> Int { 4 }
+            func deletionBound(_ table: CleanupTable, cutoffs: CleanupCutoffs) throws(StorageError) -> Int { 4 }
             func deleteExpired(_ table: CleanupTable, cutoffs: CleanupCutoffs, after cursor: Int64?,
                                limit: Int) throws(StorageError) -> CleanupBatch {
                 deletes += 1

@@ -15,19 +15,21 @@ public struct TableCleaner {
     public func run(cutoffs: CleanupCutoffs) throws(StorageError) -> CleanupReport {
         var report = CleanupReport(dryRun: options.dryRun)
         for table in CleanupTable.allCases {
-            let matching = try store.countExpired(table, cutoffs: cutoffs)
-            let count = options.dryRun ? matching : try delete(table, matching: matching, cutoffs: cutoffs)
+            // Counting would scan the whole table before the first delete: a real run only needs a bound.
+            let count = options.dryRun
+                ? try store.countExpired(table, cutoffs: cutoffs)
+                : try delete(table, bound: store.deletionBound(table, cutoffs: cutoffs), cutoffs: cutoffs)
             report.rows.append((table, count))
         }
         return report
     }
 
-    /// The matching set only shrinks during a run (the cutoffs are fixed), so the batches `matching` needs, plus
-    /// one for rows that came to match between the count and the first batch (a token revoked meanwhile), bound
-    /// the loop; anything left waits for the next run.
-    private func delete(_ table: CleanupTable, matching: Int, cutoffs: CleanupCutoffs) throws(StorageError) -> Int {
-        guard matching > 0 else { return 0 }
-        let batchLimit = matching / options.batchSize + 2
+    /// The matching set only shrinks during a run (the cutoffs are fixed), so the batches `bound` needs, plus one
+    /// for rows that came to match after it was taken (a token revoked meanwhile), bound the loop; anything left
+    /// waits for the next run.
+    private func delete(_ table: CleanupTable, bound: Int, cutoffs: CleanupCutoffs) throws(StorageError) -> Int {
+        guard bound > 0 else { return 0 }
+        let batchLimit = bound / options.batchSize + 2
         var deleted = 0
         var cursor: Int64?
         for batchNumber in 0..<batchLimit {
