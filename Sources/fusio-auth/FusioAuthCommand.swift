@@ -8,7 +8,7 @@ struct FusioAuthCommand: ParsableCommand {
         commandName: "fusio-auth",
         abstract: "FastCGI worker pool serving Fusio's login and token endpoints from Fusio's MariaDB.",
         subcommands: [ServeCommand.self, WorkerCommand.self, MigrateCommand.self, UserCommand.self, AppCommand.self,
-                      DoctorCommand.self])
+                      DoctorCommand.self, CleanupCommand.self])
 }
 
 /// Options every database-touching command shares.

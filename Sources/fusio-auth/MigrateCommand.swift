@@ -65,8 +65,13 @@ enum AdminSession {
     }
 
     static func administration(_ settings: Settings) -> FusioAdministration {
+        FusioAdministration(connection: connectedOrFail(settings), tenantID: settings.tenantID)
+    }
+
+    /// A connected connection, or one line naming the database (never its password) and exit status 1.
+    static func connectedOrFail(_ settings: Settings) -> MariaDBConnection {
         do {
-            return FusioAdministration(connection: try connection(settings), tenantID: settings.tenantID)
+            return try connection(settings)
         } catch {
             Bootstrap.fail("cannot connect to the database \(settings.database): \(error)")
         }
