@@ -55,6 +55,8 @@ static inline int cposix_gettid(void) {
     return (int)syscall(SYS_gettid);
 }
 
+/// Naming SOCK_DGRAM from Swift makes the Glibc importer lose SOCK_STREAM in the same module (Swift 6.0).
+static const int cposix_sock_dgram = SOCK_DGRAM;
 static const uint32_t cposix_epollin = EPOLLIN;
 static const uint32_t cposix_epollout = EPOLLOUT;
 static const uint32_t cposix_epollerr = EPOLLERR;

@@ -76,6 +76,7 @@ public struct WorkerPool: Sendable {
             "threads": "\(configuration.threadCount)", "password_threads": "\(configuration.passwordThreadCount)",
             "max_connections": "\(limits.maximumConnections)",
         ])
+        WorkerReadiness.report()
         loop.run()
         lanes.standard.close()
         lanes.password.close()
