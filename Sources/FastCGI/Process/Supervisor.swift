@@ -3,12 +3,13 @@ import Glibc
 import Logging
 
 /// Owns the listening socket and keeps `workerCount` worker processes alive. Workers are fresh executions of
-/// `workerExecutable` with `workerArguments`, the listening socket as fd 0 (as spawn-fcgi does it) and the
-/// readiness pipe as fd 3 (WorkerReadiness).
+/// `workerExecutable` with `workerArguments`, the listening socket as fd 0 (as spawn-fcgi does it), the
+/// readiness pipe as fd 3 (WorkerReadiness) and the connection handover pair as fds 4 and 5 (ConnectionHandover).
 /// * A worker that dies is replaced (with a growing delay if it keeps dying right after start).
 /// * SIGHUP reloads: `validateConfiguration` checks the configuration the new workers will read; if it fails,
 ///   the reload is refused with a log line and the old workers keep serving. Otherwise each slot gets a new
-///   worker, and its old worker is sent SIGTERM (it drains) only once the new one is ready (ReloadPlan).
+///   worker, and its old worker is retired (Signals.retire: it stops accepting, finishes what it holds and hands
+///   its kept connections to the live workers) only once the new one is ready (ReloadPlan).
 /// * SIGTERM/SIGINT are forwarded to the workers, which drain; the supervisor exits 0 when they are gone.
 /// * systemd hears READY=1 when every worker is ready, RELOADING=1 … READY=1 around a reload, STOPPING=1.
 public struct Supervisor: Sendable {
@@ -43,6 +44,7 @@ public struct Supervisor: Sendable {
         var reload: ReloadPlan?
         var announcedReady = false
         let readiness: (read: Int32, write: Int32)
+        let handover: (receive: Int32, send: Int32)
         let signalFD: Int32
     }
 
@@ -52,7 +54,7 @@ public struct Supervisor: Sendable {
         let signalFD = signalfd(-1, &mask, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
         precondition(signalFD >= 0, "signalfd failed")
         var pool = Pool(slots: [WorkerSlot](repeating: WorkerSlot(), count: workerCount),
-                        readiness: WorkerReadiness.makePipe(), signalFD: signalFD)
+                        readiness: WorkerReadiness.makePipe(), handover: ConnectionHandover.makePair(), signalFD: signalFD)
         for index in pool.slots.indices { start(&pool, slot: index) }
         logger.info("supervisor started", metadata: ["workers": "\(workerCount)", "pid": "\(getpid())"])
 
@@ -81,7 +83,7 @@ public struct Supervisor: Sendable {
     }
 
     private func start(_ pool: inout Pool, slot index: Int) {
-        guard let pid = spawnWorker(readinessFD: pool.readiness.write) else {
+        guard let pid = spawnWorker(pool) else {
             pool.slots[index].restartAt = MonotonicClock.milliseconds() + 1000
             return
         }
@@ -93,7 +95,7 @@ public struct Supervisor: Sendable {
         if let successor = pool.reload?.successor, successor.pid == pid {
             let old = pool.slots[successor.slot].pid
             if old > 0 {
-                kill(old, SIGTERM)
+                kill(old, Signals.retire)
                 pool.retiring.insert(old)
             }
             pool.slots[successor.slot].started(pid, at: successor.startedAt)
@@ -134,7 +136,7 @@ public struct Supervisor: Sendable {
         // A slot whose worker is down restarts with the new configuration anyway; only live ones are replaced.
         while let index = plan.nextSlot() {
             guard pool.slots[index].pid > 0 else { continue }
-            guard let pid = spawnWorker(readinessFD: pool.readiness.write) else {
+            guard let pid = spawnWorker(pool) else {
                 logger.error("reload aborted: cannot start a new worker")
                 finishReload(&pool, outcome: "aborted")
                 return
@@ -211,7 +213,7 @@ public struct Supervisor: Sendable {
         return signals
     }
 
-    private func spawnWorker(readinessFD: Int32) -> pid_t? {
+    private func spawnWorker(_ pool: Pool) -> pid_t? {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -220,7 +222,9 @@ public struct Supervisor: Sendable {
             posix_spawn_file_actions_adddup2(&actions, socket.fileDescriptor, 0)
             posix_spawn_file_actions_addclose(&actions, socket.fileDescriptor)
         }
-        posix_spawn_file_actions_adddup2(&actions, readinessFD, WorkerReadiness.descriptor)
+        posix_spawn_file_actions_adddup2(&actions, pool.readiness.write, WorkerReadiness.descriptor)
+        posix_spawn_file_actions_adddup2(&actions, pool.handover.receive, ConnectionHandover.receiveDescriptor)
+        posix_spawn_file_actions_adddup2(&actions, pool.handover.send, ConnectionHandover.sendDescriptor)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -12,9 +12,9 @@ enum WorkerReadiness {
     static func makePipe() -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
         precondition(pipe(&fds) == 0, "pipe failed")
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        return (fds[0], fds[1])
+        let (readEnd, writeEnd) = (ChildDescriptors.lift(fds[0]), ChildDescriptors.lift(fds[1]))
+        _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
+        return (readEnd, writeEnd)
     }
 
     /// Called by a worker: reports readiness if fd 3 is the supervisor's pipe (a worker run by hand has none).
