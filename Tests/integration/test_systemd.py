@@ -54,7 +54,7 @@ def test_sighup_notifies_reloading_then_ready_and_sigterm_notifies_stopping(acti
     assert int(reloading["MONOTONIC_USEC"]) > 0
     assert activated.next_notification().get("READY") == "1"
     # READY=1 comes once the new workers are ready; the last old one may still be finishing what it held.
-    after = wait_until(lambda: (w := activated.workers_now()) if len(w) == 2 else None, 15, what="old workers gone")
+    after = wait_until(lambda: len(w := activated.workers_now()) == 2 and w, 15, what="old workers gone")
     assert not (after & before), (before, after)
     assert issue_token(activated.token_url, consumer_app).status_code == 200
 
