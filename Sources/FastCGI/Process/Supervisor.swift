@@ -39,13 +39,14 @@ public struct Supervisor: Sendable {
     /// The supervisor's mutable state while it runs.
     private struct Pool {
         var slots: [WorkerSlot]
-        /// Old workers sent SIGTERM by a reload: reaped, never restarted.
+        /// Old workers retired by a reload, and successors given up: reaped, never restarted.
         var retiring: Set<pid_t> = []
         var reload: ReloadPlan?
+        /// A SIGHUP during a reload: the .env may have changed after the new workers read it, so another follows.
+        var reloadRequested = false
         var announcedReady = false
         let readiness: (read: Int32, write: Int32)
         let handover: (receive: Int32, send: Int32)
-        let signalFD: Int32
     }
 
     public func run() -> Never {
@@ -54,7 +55,7 @@ public struct Supervisor: Sendable {
         let signalFD = signalfd(-1, &mask, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
         precondition(signalFD >= 0, "signalfd failed")
         var pool = Pool(slots: [WorkerSlot](repeating: WorkerSlot(), count: workerCount),
-                        readiness: WorkerReadiness.makePipe(), handover: ConnectionHandover.makePair(), signalFD: signalFD)
+                        readiness: WorkerReadiness.makePipe(), handover: ConnectionHandover.makePair())
         for index in pool.slots.indices { start(&pool, slot: index) }
         logger.info("supervisor started", metadata: ["workers": "\(workerCount)", "pid": "\(getpid())"])
 
@@ -65,7 +66,7 @@ public struct Supervisor: Sendable {
             for signal in Self.readSignals(signalFD) {
                 switch signal {
                 case SIGTERM, SIGINT: drain(&pool, signal: signal)
-                case SIGHUP: beginReload(&pool)
+                case SIGHUP: pool.reloadRequested = true
                 default: break   // SIGCHLD: reaped below, as after every wake-up
                 }
             }
@@ -73,6 +74,10 @@ public struct Supervisor: Sendable {
             reap(&pool)
             let now = MonotonicClock.milliseconds()
             for index in pool.slots.indices where pool.slots[index].isDueForRestart(at: now) { start(&pool, slot: index) }
+            if pool.reloadRequested && pool.reload == nil {
+                pool.reloadRequested = false
+                beginReload(&pool)
+            }
             advanceReload(&pool, now: now)
             if !pool.announcedReady && pool.reload == nil && pool.slots.allSatisfy(\.ready) {
                 pool.announcedReady = true
@@ -110,10 +115,6 @@ public struct Supervisor: Sendable {
     // MARK: reloading
 
     private func beginReload(_ pool: inout Pool) {
-        guard pool.reload == nil else {
-            logger.warning("reload already in progress, SIGHUP ignored")
-            return
-        }
         notifier.reloading()
         if let problem = validateConfiguration() {
             logger.error("reload refused, old workers keep serving", metadata: ["reason": "\(problem)"])
