@@ -23,6 +23,7 @@ from conftest import children_of, cli_env, common_sh, env, free_port, post_token
 READY_RE = re.compile(r'pid=(\d+) msg="worker ready"')
 
 # fd 3 is SD_LISTEN_FDS_START; the wrapper moves the socket there and names its own pid, which exec keeps.
+# bash, not sh: dash takes single-digit descriptors only, and the socket's number here is whatever was free.
 LAUNCHER = 'eval "exec 3<&$FA_SOCKET_FD $FA_SOCKET_FD<&-"; export LISTEN_FDS=1 LISTEN_PID=$$; exec "$@"'
 
 
@@ -59,7 +60,7 @@ class ActivatedServer:
         self.nginx_started = True
         server_env = cli_env()
         server_env.update({"NOTIFY_SOCKET": self.notify_path, "FA_SOCKET_FD": str(listener.fileno())})
-        argv = ["sh", "-c", LAUNCHER, "launcher", env("FA_BIN"), "serve", "--env", self.env_file,
+        argv = ["bash", "-c", LAUNCHER, "launcher", env("FA_BIN"), "serve", "--env", self.env_file,
                 "--workers", str(self.workers), "--threads", str(self.threads)]
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=server_env,

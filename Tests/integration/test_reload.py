@@ -93,3 +93,19 @@ def test_invalid_env_on_reload_is_refused_and_old_workers_keep_serving(consumer_
     finally:
         pool.stop()
         os.unlink(pool_env)
+
+
+def test_sighup_during_a_reload_is_not_lost(consumer_app):
+    # The .env may change again while the first reload runs: the second SIGHUP gets a reload of its own.
+    # Three workers replaced one after the other: the first reload lasts several worker start-ups.
+    pool = Pool("reloadtwice", workers=3, threads=1).start()
+    try:
+        os.kill(pool.proc.pid, signal.SIGHUP)
+        wait_until(lambda: 'msg=reloading ' in pool.log_text(), 15, interval=0.005, what="the first reload to begin")
+        assert reloads_done(pool) == 0, "the first reload ended before the second SIGHUP: nothing would be tested"
+        os.kill(pool.proc.pid, signal.SIGHUP)
+        wait_until(lambda: reloads_done(pool) >= 2, 30, what="two reloads complete")
+        assert pool.log_text().count('msg=reloading ') == 2
+        assert issue_token(pool.token_url, consumer_app).status_code == 200
+    finally:
+        pool.stop()
