@@ -16,7 +16,7 @@ struct PoolOptions: ParsableArguments {
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the supervisor and its worker processes (foreground; SIGTERM drains and exits 0).")
+        abstract: "Run the supervisor and its worker processes (foreground; SIGHUP reloads, SIGTERM drains and exits 0).")
 
     @OptionGroup var environment: EnvironmentOptions
     @OptionGroup var pool: PoolOptions
@@ -54,6 +54,12 @@ struct ServeCommand: ParsableCommand {
         let passwordThreads = pool.passwordThreads ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)) / workerCount)
         guard (1...64).contains(passwordThreads) else { Bootstrap.fail("--password-threads must be between 1 and 64") }
 
+        let activated: ListeningSocket?
+        do {
+            activated = try ListeningSocket.activated()
+        } catch {
+            Bootstrap.fail("socket activation: \(error)")
+        }
         let socket: ListeningSocket
         if let listen {
             guard let address = ListenAddress(parsing: listen) else {
@@ -71,20 +77,23 @@ struct ServeCommand: ParsableCommand {
             } catch {
                 Bootstrap.fail("cannot listen: \(error)")
             }
+        } else if let activated {
+            socket = activated
         } else {
             guard let inherited = ListeningSocket.inherited() else {
-                Bootstrap.fail("no --listen given and fd 0 is not a listening socket (start it with spawn-fcgi or give --listen)")
+                Bootstrap.fail("no --listen given, no socket from systemd (LISTEN_FDS) and fd 0 is not a listening socket (start it with spawn-fcgi or give --listen)")
             }
             socket = inherited
         }
         logger.info("starting", metadata: [
-            "listen": "\(listen ?? "fd 0")", "workers": "\(workerCount)", "threads": "\(pool.threads)", "password_threads": "\(passwordThreads)",
+            "listen": "\(listen ?? (activated != nil ? "systemd fd 3" : "fd 0"))", "workers": "\(workerCount)", "threads": "\(pool.threads)", "password_threads": "\(passwordThreads)",
             "app_url": "\(settings.baseURL)", "database": "\(settings.database)",
         ])
         var supervisor = Supervisor(
             socket: socket, workerCount: workerCount, workerExecutable: Self.executablePath(),
             workerArguments: ["worker", "--env", environment.env, "--threads", String(pool.threads),
                               "--password-threads", String(passwordThreads)],
+            validateConfiguration: { [envFile = environment.env] in Self.configurationProblem(envFile: envFile) },
             logger: logger
         )
         if let metrics {
@@ -92,6 +101,17 @@ struct ServeCommand: ParsableCommand {
             supervisor.workerArguments.append("--metrics-channel")
         }
         supervisor.run()
+    }
+
+    /// A reload re-reads the `.env` the new workers will read; nil when it validates. The error names the key,
+    /// never a value.
+    static func configurationProblem(envFile: String) -> String? {
+        do {
+            _ = try ConfigurationLoader.load(envFile: envFile)
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 
     /// Workers are fresh executions of this very binary.

@@ -22,6 +22,7 @@ final class EventLoop {
     private let signalFD: Int32
     private let configuration: Configuration
     private let lanes: WorkerLanes
+    private let handover: ConnectionHandover?
     private let logger: Logger
 
     private var connections: [LoopConnection?] = []
@@ -33,14 +34,18 @@ final class EventLoop {
     private var listening = true
     private var acceptPausedUntil: Int64?
     private var drainDeadline: Int64?
+    /// Draining for a reload (Signals.retire): idle kept connections go to a live worker instead of being closed.
+    private var retiring = false
     private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
     /// Answers asked to be sent later (`FastCGIResponse.delayMilliseconds`), in no particular order: few at a time.
     private var held: [CompletionQueue.Completion] = []
     private var events: [FastCGIConnectionParser.Event] = []
 
-    init(listenFD: Int32, signals: [Int32], lanes: WorkerLanes, configuration: Configuration, logger: Logger) {
+    init(listenFD: Int32, signals: [Int32], lanes: WorkerLanes, handover: ConnectionHandover?,
+         configuration: Configuration, logger: Logger) {
         self.listenFD = listenFD
         self.lanes = lanes
+        self.handover = handover
         self.configuration = configuration
         self.logger = logger
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -53,13 +58,14 @@ final class EventLoop {
         watch(listenFD, cposix_epollin)
         watch(lanes.completions.eventFD, cposix_epollin)
         watch(signalFD, cposix_epollin)
+        if let handover { watch(handover.receiveFD, cposix_epollin) }
     }
 
     private func watch(_ fd: Int32, _ events: UInt32) {
         _ = cposix_epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, events, UInt64(fd))
     }
 
-    /// Runs until the process has drained (SIGTERM, SIGINT, or the supervisor gone).
+    /// Runs until the process has drained (SIGTERM, SIGINT, Signals.retire, or the supervisor gone).
     func run() {
         var data = [UInt64](repeating: 0, count: 256)
         var flags = [UInt32](repeating: 0, count: 256)
@@ -79,6 +85,8 @@ final class EventLoop {
                     for completion in lanes.completions.takeAll() { deliver(completion) }
                 } else if fd == signalFD {
                     readSignals()
+                } else if let handover, fd == handover.receiveFD {
+                    for adopted in handover.receiveAll() { adopt(adopted) }
                 } else if let connection = connection(fd) {
                     if flags[index] & (cposix_epollin | cposix_epollhup | cposix_epollerr) != 0 { readable(connection) }
                     if flags[index] & cposix_epollout != 0, let still = self.connection(fd), still === connection { flush(connection) }
@@ -95,7 +103,7 @@ final class EventLoop {
                 watch(listenFD, cposix_epollin)
             }
             if let deadline = drainDeadline {
-                closeIdleConnections()
+                if retiring { handOverIdleConnections() } else { closeIdleConnections() }
                 if connectionCount == 0 && outstanding == 0 { return }
                 if now >= deadline {
                     logger.warning("drain timeout", metadata: ["connections": "\(connectionCount)", "requests": "\(outstanding)"])
@@ -135,15 +143,21 @@ final class EventLoop {
             }
             var one: Int32 = 1
             _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))   // fails harmlessly on unix sockets
-            if Int(fd) >= connections.count {
-                connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count + 64))
-            }
-            let connection = LoopConnection(identity: ConnectionIdentity(fd: fd, serial: nextSerial), limits: configuration.limits)
-            nextSerial += 1
-            connections[Int(fd)] = connection
-            connectionCount += 1
-            watch(fd, cposix_epollin)
+            adopt(fd)
         }
+    }
+
+    /// Takes on a connection: accepted here, or handed over by a retiring worker (then with its options set and
+    /// perhaps a request already waiting, which the level-triggered watch reports at once).
+    private func adopt(_ fd: Int32) {
+        if Int(fd) >= connections.count {
+            connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count + 64))
+        }
+        let connection = LoopConnection(identity: ConnectionIdentity(fd: fd, serial: nextSerial), limits: configuration.limits)
+        nextSerial += 1
+        connections[Int(fd)] = connection
+        connectionCount += 1
+        watch(fd, cposix_epollin)
     }
 
     // MARK: reading
@@ -344,12 +358,46 @@ final class EventLoop {
     private func readSignals() {
         var info = signalfd_siginfo()
         while read(signalFD, &info, MemoryLayout<signalfd_siginfo>.size) == MemoryLayout<signalfd_siginfo>.size {
-            guard drainDeadline == nil else { continue }
-            logger.info("worker draining", metadata: ["signal": "\(info.ssi_signo)"])
-            drainDeadline = MonotonicClock.milliseconds() + configuration.drainTimeoutMilliseconds
-            listening = false
-            _ = cposix_epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0, 0)
-            Glibc.close(listenFD)
+            let retire = Int32(info.ssi_signo) == Signals.retire && handover != nil
+            // A stop after a retire turns the retiring worker into a stopping one: nobody is left to adopt.
+            if drainDeadline != nil && (retire || !retiring) { continue }
+            logger.info(retire ? "worker retiring" : "worker draining", metadata: ["signal": "\(info.ssi_signo)"])
+            if drainDeadline == nil {
+                drainDeadline = MonotonicClock.milliseconds() + configuration.drainTimeoutMilliseconds
+                listening = false
+                _ = cposix_epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0, 0)
+                Glibc.close(listenFD)
+            }
+            retiring = retire
+            // A retiring worker adopts nothing more: what it is handed now it would only have to hand on.
+            if retire, let handover { _ = cposix_epoll_ctl(epollFD, EPOLL_CTL_DEL, handover.receiveFD, 0, 0) }
+        }
+    }
+
+    /// While retiring, idle kept connections go to a live worker, unread: whatever the web server sent meanwhile
+    /// is read by their new owner. A connection holding part of a request stays until it is answered. If the
+    /// handover fails, the connections are closed as when stopping.
+    private func handOverIdleConnections() {
+        guard let handover else { return closeIdleConnections() }
+        var batch: [LoopConnection] = []
+        for case let connection? in connections where connection.isIdle {
+            if connection.peerClosed || connection.closeWhenIdle {
+                close(connection)
+            } else if connection.parser.bufferedByteCount == 0 {
+                batch.append(connection)
+            }
+        }
+        var start = 0
+        while start < batch.count {
+            let chunk = Array(batch[start..<min(batch.count, start + ConnectionHandover.batchSize)])
+            start += chunk.count
+            guard handover.send(chunk.map(\.identity.fd)) else {
+                logger.warning("connection handover failed, closing instead", metadata: ["errno": "\(errno)"])
+                return closeIdleConnections()
+            }
+            // Our copy goes; the kernel's connection lives on in the adopting worker.
+            for connection in chunk { close(connection) }
+            logger.info("kept connections handed over", metadata: ["connections": "\(chunk.count)"])
         }
     }
 

@@ -19,11 +19,12 @@ public final class WorkerMetricsChannels: Sendable {
     func makePair() -> (Int32, Int32)? {
         var fds: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else { return nil }
-        // dup2 onto the same number would keep close-on-exec set: keep both ends above the worker's fd 3.
-        return (Self.above3(fds[0]), Self.above3(fds[1]))
+        // Keep both ends above every descriptor number a worker inherits: dup2 onto the same number would keep
+        // close-on-exec set, and a lower source could be overwritten by the earlier dup2 lines of the spawn.
+        return (Self.aboveInherited(fds[0]), Self.aboveInherited(fds[1]))
     }
 
-    private static func above3(_ fd: Int32) -> Int32 {
+    private static func aboveInherited(_ fd: Int32) -> Int32 {
         guard fd <= WorkerMetricsChannel.fileDescriptor else { return fd }
         let moved = fcntl(fd, F_DUPFD_CLOEXEC, WorkerMetricsChannel.fileDescriptor + 1)
         Glibc.close(fd)

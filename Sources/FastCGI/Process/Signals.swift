@@ -4,6 +4,8 @@ import Glibc
 /// takes them (sigtimedwait in the supervisor, a signalfd in a worker's event loop).
 enum Signals {
     static let handled: [Int32] = [SIGTERM, SIGINT, SIGCHLD, SIGHUP, SIGUSR1]
+    /// The supervisor retires an old worker during a reload with this; SIGTERM stays "the service stops".
+    static let retire = SIGUSR1
 
     static func set(_ signals: [Int32]) -> sigset_t {
         var set = sigset_t()

@@ -6,7 +6,7 @@ import Logging
 /// of threads that run complete requests — `threadCount` for everything, `passwordThreadCount` (at a lower
 /// priority) for requests that check a password. Each thread has its own responder. SIGTERM/SIGINT (or the
 /// supervisor's death) stop accepting, let queued and running requests finish (bounded by the drain timeout),
-/// and exit 0.
+/// and exit 0; Signals.retire (a reload) does the same but hands idle kept connections to the live workers.
 public struct WorkerPool: Sendable {
     public struct Configuration: Sendable {
         public var threadCount: Int
@@ -67,7 +67,7 @@ public struct WorkerPool: Sendable {
             }
         }
         let loop = EventLoop(
-            listenFD: 0, signals: [SIGTERM, SIGINT], lanes: lanes,
+            listenFD: 0, signals: [SIGTERM, SIGINT, Signals.retire], lanes: lanes, handover: ConnectionHandover.inherited(),
             configuration: .init(limits: limits, queueTimeoutMilliseconds: Int64(configuration.queueTimeoutMilliseconds),
                                  drainTimeoutMilliseconds: Int64(configuration.drainTimeoutMilliseconds),
                                  classify: classify, overloaded: overloaded),
@@ -77,6 +77,7 @@ public struct WorkerPool: Sendable {
             "threads": "\(configuration.threadCount)", "password_threads": "\(configuration.passwordThreadCount)",
             "max_connections": "\(limits.maximumConnections)",
         ])
+        WorkerReadiness.report()
         loop.run()
         lanes.standard.close()
         lanes.password.close()

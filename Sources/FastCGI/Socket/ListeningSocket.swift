@@ -65,13 +65,35 @@ public struct ListeningSocket: Sendable {
 
     /// spawn-fcgi (and php-cgi style launchers) pass the listening socket as fd 0.
     public static func inherited() -> ListeningSocket? {
+        isListeningStream(0) ? ListeningSocket(fileDescriptor: 0, createdPath: nil) : nil
+    }
+
+    /// systemd's socket activation: the socket is fd 3 (SD_LISTEN_FDS_START) when LISTEN_PID names this process
+    /// and LISTEN_FDS counts it. nil when the variables are absent or meant for another process. They are
+    /// removed either way, so the worker processes, which get the socket as fd 0, never misread them.
+    public static func activated() throws(SocketError) -> ListeningSocket? {
+        let pid = getenv("LISTEN_PID").map { String(cString: $0) }
+        let count = getenv("LISTEN_FDS").map { String(cString: $0) }
+        for name in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { unsetenv(name) }
+        guard let pid, let count, pid_t(pid) == getpid() else { return nil }
+        guard count == "1" else {
+            throw SocketError("LISTEN_FDS=\(count): the unit must pass exactly one socket (one ListenStream=)", errno: EINVAL)
+        }
+        guard isListeningStream(systemdFirstDescriptor) else {
+            throw SocketError("fd 3 from systemd is not a listening stream socket", errno: ENOTSOCK)
+        }
+        return ListeningSocket(fileDescriptor: systemdFirstDescriptor, createdPath: nil)
+    }
+
+    static let systemdFirstDescriptor: Int32 = 3
+
+    private static func isListeningStream(_ fd: Int32) -> Bool {
         var type: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &length) == 0, type == Int32(SOCK_STREAM.rawValue) else { return nil }
+        guard getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0, type == Int32(SOCK_STREAM.rawValue) else { return false }
         var accepting: Int32 = 0
         length = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0, accepting == 1 else { return nil }
-        return ListeningSocket(fileDescriptor: 0, createdPath: nil)
+        return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 && accepting == 1
     }
 
     /// Removes the socket file this process created.
