@@ -131,7 +131,7 @@ struct WorkerCommand: ParsableCommand {
     @OptionGroup var environment: EnvironmentOptions
     @OptionGroup var pool: PoolOptions
 
-    @Flag(name: .customLong("metrics-channel"), help: "Answer the supervisor's metrics requests on fd 3.")
+    @Flag(name: .customLong("metrics-channel"), help: "Answer the supervisor's metrics requests on fd 6.")
     var metricsChannel = false
 
     func run() throws {
