@@ -10,10 +10,12 @@ extension FusioStore: OperationLogRepository {
          ORDER BY r.priority DESC, ra.id
         """
     static let countByUserSQL = """
-        SELECT COUNT(*) FROM fusio_log WHERE tenant_id <=> ? AND user_id = ? AND date BETWEEN ? AND ?
+        SELECT COUNT(*) FROM (SELECT 1 FROM fusio_log WHERE tenant_id <=> ? AND user_id = ? AND date BETWEEN ? AND ?
+                              LIMIT ?) counted
         """
     static let countByIPSQL = """
-        SELECT COUNT(*) FROM fusio_log WHERE tenant_id <=> ? AND ip = ? AND date BETWEEN ? AND ?
+        SELECT COUNT(*) FROM (SELECT 1 FROM fusio_log WHERE tenant_id <=> ? AND ip = ? AND date BETWEEN ? AND ?
+                              LIMIT ?) counted
         """
     static let insertLogSQL = """
         INSERT INTO fusio_log (tenant_id, category_id, operation_id, app_id, user_id, ip, user_agent, method, path,
@@ -35,8 +37,9 @@ extension FusioStore: OperationLogRepository {
         return rules
     }
 
-    public func countRequests(userID: Int?, ip: String, since: UnixTime, until: UnixTime) throws(StorageError) -> Int {
-        let window: [MariaDBValue] = [.text(since.databaseString), .text(until.databaseString)]
+    public func countRequests(userID: Int?, ip: String, since: UnixTime, until: UnixTime,
+                              atMost: Int) throws(StorageError) -> Int {
+        let window: [MariaDBValue] = [.text(since.databaseString), .text(until.databaseString), .int(Int64(max(0, atMost)))]
         if let userID {
             return try query(Self.countByUserSQL, [tenant, .int(Int64(userID))] + window).first?.int(0) ?? 0
         }

@@ -8,9 +8,11 @@ import Testing
         var counted: [(userID: Int?, ip: String)] = []
         var count = 0
         func rateRules() throws(StorageError) -> [RateRule] { rules }
-        func countRequests(userID: Int?, ip: String, since: UnixTime, until: UnixTime) throws(StorageError) -> Int {
+        var caps: [Int] = []
+        func countRequests(userID: Int?, ip: String, since: UnixTime, until: UnixTime, atMost: Int) throws(StorageError) -> Int {
             counted.append((userID, ip))
-            return count
+            caps.append(atMost)
+            return min(count, atMost)
         }
         func insertLog(_ entry: RequestLogEntry) throws(StorageError) {}
     }
@@ -49,5 +51,6 @@ import Testing
         #expect(try limiter.check(operationID: 1, caller: .anonymous, ip: "192.0.2.1") == .init(limit: 900, remaining: 0, exceeded: true))
         _ = try limiter.check(operationID: 1, caller: user, ip: "192.0.2.1")
         #expect(logs.counted.map(\.userID) == [nil, nil, 2])
+        #expect(logs.caps == [900, 900, 3600], "the count stops at the limit")
     }
 }

@@ -26,9 +26,10 @@ public struct RateLimiter {
         var count = 0
         if let timespan = rule.timespan {
             let now = clock.now()
-            count = try logs.countRequests(userID: caller.userID, ip: ip, since: timespan.subtracted(from: now), until: now)
+            count = try logs.countRequests(userID: caller.userID, ip: ip, since: timespan.subtracted(from: now), until: now,
+                                           atMost: rule.limit)
         }
-        return Decision(limit: rule.limit, remaining: rule.limit - count, exceeded: count >= rule.limit)
+        return Decision(limit: rule.limit, remaining: max(0, rule.limit - count), exceeded: count >= rule.limit)
     }
 
     /// The matching rule of the highest priority; among equals the first, in the order the rules were read.
