@@ -1,3 +1,4 @@
+import Glibc
 import CMariaDB
 
 /// One MariaDB connection with its own cache of prepared statements.
@@ -102,7 +103,7 @@ public final class MariaDBConnection {
 
     /// START TRANSACTION; body; COMMIT (ROLLBACK if body throws, then rethrow). If the connection is lost
     /// anywhere before COMMIT was sent, reconnect and run the whole body once more (the server rolled
-    /// back). A failure during COMMIT itself is not retried. Deadlock (1213) is retried up to three times.
+    /// back). A failure during COMMIT itself is not retried. Deadlock (1213) is retried up to eight times.
     ///
     /// The body must use only the connection it is given, must not start another transaction, and may
     /// run twice: keep side effects outside the database until `transaction` returns. While it runs, a
@@ -110,9 +111,11 @@ public final class MariaDBConnection {
     public func transaction<T>(_ body: (MariaDBConnection) throws -> T) throws -> T {
         precondition(!inTransaction, "MariaDB: transaction() cannot be nested")
         var mayRetryLostConnection = true
-        // InnoDB picks a victim and rolls it back; under a burst on one row (concurrent refreshes of one token)
-        // a second victim is possible, so a few attempts rather than one.
-        var deadlockRetries = 3
+        // InnoDB picks a victim and rolls it back; under a burst on one row (concurrent refreshes of one token,
+        // or replays of several tokens of one family revoking it at once) the same pair can meet again, so several
+        // attempts, each after a random pause that grows, which pulls the contenders apart.
+        let maximumDeadlockRetries = 8
+        var deadlockRetries = maximumDeadlockRetries
         while true {
             switch try attemptTransaction(body) {
             case .committed(let value):
@@ -123,6 +126,8 @@ public final class MariaDBConnection {
             case .deadlock(let error):
                 guard deadlockRetries > 0 else { throw error }
                 deadlockRetries -= 1
+                let attempt = UInt32(maximumDeadlockRetries - deadlockRetries)
+                usleep(UInt32.random(in: 500...2_000) * attempt)
             }
         }
     }

@@ -22,8 +22,11 @@ def test_demo_on_another_port_prints_urls_for_that_port():
     port = free_port()
     script = os.path.join(env("FA_ROOT"), "scripts", "demo")
     environment = dict(os.environ, DEMO_PORT=str(port), FA_SKIP_BUILD="1", FA_BIN=env("FA_BIN"))
+    # SIGINT back to its default first: a shell started in the background (as CI runs us) inherits it ignored, and
+    # bash cannot trap a signal ignored at entry, so Ctrl-C would never reach the demo's clean-up.
     demo = subprocess.Popen(["bash", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=environment, start_new_session=True)
+                            env=environment, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines: list[str] = []
     try:
         deadline = time.monotonic() + 180
