@@ -371,6 +371,20 @@ def terminate(pid: int, timeout: float = 15) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
+def stop_private_pool(proc: subprocess.Popen | None, directory: Path, nginx_started: bool) -> None:
+    """Stops a `fusio-auth serve` a test started (SIGTERM, then SIGKILL) and its private nginx under `directory`;
+    shared by every helper that runs a pool of its own (test_pool, frontlib, systemdlib)."""
+    if proc is not None and proc.poll() is None:
+        terminate(proc.pid)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+    (directory / "server.pid").unlink(missing_ok=True)
+    if nginx_started:
+        common_sh("nginx_stop", str(directory / "nginx"))
+
+
 # ----------------------------------------------------------------------------- shared fixtures
 @pytest.fixture(scope="session")
 def consumer_user() -> User:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import children_of, cli_env, env, free_port, pid_alive, terminate, wait_until
+from conftest import stop_private_pool, children_of, cli_env, env, free_port, pid_alive, wait_until
 
 READY_RE = re.compile(r'pid=(\d+) msg="worker ready"')
 
@@ -121,17 +121,8 @@ class Pool:
         return self.log_text()[-2000:]
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            terminate(self.proc.pid)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
-        (self.dir / "server.pid").unlink(missing_ok=True)
-        if self.nginx_started:
-            script = Path(env("FA_ROOT")) / "scripts" / "lib" / "common.sh"
-            subprocess.run(["bash", str(script), "nginx_stop", str(self.dir / "nginx")], capture_output=True, timeout=60)
-            self.nginx_started = False
+        stop_private_pool(self.proc, self.dir, self.nginx_started)
+        self.nginx_started = False
         self.log.close()
 
 

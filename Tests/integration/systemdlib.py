@@ -12,13 +12,12 @@ import os
 import re
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import children_of, cli_env, common_sh, env, free_port, post_token, terminate, wait_until
+from conftest import children_of, cli_env, common_sh, env, free_port, post_token, stop_private_pool
 
 READY_RE = re.compile(r'pid=(\d+) msg="worker ready"')
 
@@ -94,17 +93,8 @@ class ActivatedServer:
         return self.log_text()[-2000:]
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            terminate(self.proc.pid)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
-        (self.dir / "server.pid").unlink(missing_ok=True)
-        if self.nginx_started:
-            subprocess.run(["bash", str(Path(env("FA_ROOT")) / "scripts" / "lib" / "common.sh"), "nginx_stop",
-                            str(self.dir / "nginx")], capture_output=True, timeout=60)
-            self.nginx_started = False
+        stop_private_pool(self.proc, self.dir, self.nginx_started)
+        self.nginx_started = False
         self.notify.close()
 
 

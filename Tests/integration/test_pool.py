@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import (TOKEN_PATH, children_of, cli_env, common_sh, create_user, decode_jwt, env,
-                      free_port, pid_alive, post_token, terminate, wait_until)
+from conftest import (TOKEN_PATH, stop_private_pool, children_of, cli_env, common_sh, create_user, decode_jwt, env,
+                      free_port, pid_alive, post_token, wait_until)
 from frontlib import held_connections, wait_dead
 
 
@@ -152,15 +152,7 @@ class Instance:
             return ""
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            terminate(self.proc.pid)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
-        (self.dir / "server.pid").unlink(missing_ok=True)
-        if self.nginx_started:
-            common_sh("nginx_stop", str(self.dir / "nginx"))
+        stop_private_pool(self.proc, self.dir, self.nginx_started)
         self.log.close()
 
 
