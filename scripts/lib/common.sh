@@ -16,7 +16,8 @@ umask 022   # nginx workers (www-data) must traverse our directories to reach th
 FA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FA_BIN="${FA_BIN:-$FA_ROOT/.build/release/fusio-auth}"
 FA_PACKAGES=(mariadb-server mariadb-client libmariadb-dev libfcgi-dev spawn-fcgi libssl-dev libcrypt-dev
-  pkg-config nginx apache2 curl python3 python3-venv wrk php-cli procps iproute2 chromium chromium-driver)
+  pkg-config nginx apache2 curl python3 python3-venv wrk php-cli procps iproute2 chromium chromium-driver
+  galera-4 mariadb-backup socat)   # the last three: scripts/cluster (Galera, its SST tool and stream)
 
 log() { printf '[%s] %s\n' "${FA_LOG_TAG:-fusio-auth}" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -166,21 +167,23 @@ db_client() {
 # nginx_start DIR PORT SOCKET: private nginx with prefix DIR, listening on 127.0.0.1:PORT,
 # rendered from nginx/standalone.conf.in. NGINX_KEEPALIVE_REQUESTS (default 100000) sets the
 # upstream's keepalive_requests (the long test makes it small so kept connections churn). SOCKET may
-# also be HOST:PORT (FastCGI over TCP).
+# also be HOST:PORT (FastCGI over TCP), or a comma list of both: one upstream server each (scripts/cluster).
 nginx_start() {
-  local dir="$1" port="$2" sock="$3" user_line="" i upstream
-  if [ "${sock:0:1}" = / ]; then
-    ((${#sock} < 107)) || die "nginx_start: socket path too long (${#sock} bytes): $sock"
-    upstream="unix:$sock"
-  else
-    upstream="$sock"
-  fi
+  local dir="$1" port="$2" user_line="" i upstream="" servers=() s
+  IFS=, read -r -a servers <<<"$3"
+  for s in "${servers[@]}"; do
+    if [ "${s:0:1}" = / ]; then
+      ((${#s} < 107)) || die "nginx_start: socket path too long (${#s} bytes): $s"
+      s="unix:$s"
+    fi
+    upstream+="${upstream:+\\n        }server $s;"
+  done
   nginx_stop "$dir"
   mkdir -p "$dir/conf" "$dir/logs" "$dir/tmp"
   [ "$(id -u)" = 0 ] && user_line="user www-data;"
   cp /etc/nginx/fastcgi_params "$dir/conf/fastcgi_params"
   cp "$FA_ROOT/nginx/fusio-auth-locations.conf" "$FA_ROOT/nginx/fusio-auth-fastcgi.conf" "$dir/conf/"
-  sed -e "s|@PREFIX@|$dir|g" -e "s|@PORT@|$port|g" -e "s|unix:@SOCKET@|$upstream|g" \
+  sed -e "s|@PREFIX@|$dir|g" -e "s|@PORT@|$port|g" -e "/^ *@UPSTREAM_SERVERS@$/s|@UPSTREAM_SERVERS@|$upstream|" \
     -e "s|@USER_LINE@|$user_line|g" -e "s|@KEEPALIVE_REQUESTS@|${NGINX_KEEPALIVE_REQUESTS:-100000}|g" \
     "$FA_ROOT/nginx/standalone.conf.in" >"$dir/conf/nginx.conf"
   nginx -t -q -p "$dir" -c "$dir/conf/nginx.conf" -e "$dir/logs/error.log" >"$dir/logs/configtest.log" 2>&1 ||
@@ -191,7 +194,7 @@ nginx_start() {
     sleep 0.05
   done
   [ -s "$dir/nginx.pid" ] || { cat "$dir/logs/error.log" >&2; die "nginx did not start"; }
-  log "nginx up (pid $(cat "$dir/nginx.pid"), http://127.0.0.1:$port -> $upstream)"
+  log "nginx up (pid $(cat "$dir/nginx.pid"), http://127.0.0.1:$port -> $3)"
 }
 
 nginx_stop() {  # DIR
@@ -200,34 +203,44 @@ nginx_stop() {  # DIR
 
 # ------------------------------------------------------------------------------------ server
 # server_start DIR ENVFILE SOCKET [serve args...]: `fusio-auth serve` in the background, stderr
-# to DIR/server.log, pid in DIR/server.pid. Waits (bounded, FA_START_TIMEOUT s, default 30) until
-# the socket exists, and if FA_HEALTH_URL is set until that URL answers 200.
+# to DIR/server.log, pid in DIR/server.pid. SOCKET is a unix socket path, or HOST:PORT (TCP). Waits
+# (bounded, FA_START_TIMEOUT s, default 30) until it listens, and if FA_HEALTH_URL is set until that URL
+# answers 200.
 server_start() {
-  local dir="$1" env="$2" sock="$3" i pid t="${FA_START_TIMEOUT:-30}"
+  local dir="$1" env="$2" sock="$3" i pid t="${FA_START_TIMEOUT:-30}" listen
   shift 3
   [ -x "$FA_BIN" ] || die "$FA_BIN not built"
-  ((${#sock} < 107)) || die "server_start: socket path too long (${#sock} bytes): $sock"
+  if [ "${sock:0:1}" = / ]; then
+    ((${#sock} < 107)) || die "server_start: socket path too long (${#sock} bytes): $sock"
+    listen="unix:$sock"
+  else
+    listen="$sock"
+  fi
   mkdir -p "$dir"
   server_stop "$dir"
-  rm -f "$sock"
-  setsid "$FA_BIN" serve --env "$env" --listen "unix:$sock" "$@" </dev/null >>"$dir/server.log" 2>&1 &
+  [ "${sock:0:1}" = / ] && rm -f "$sock"
+  setsid "$FA_BIN" serve --env "$env" --listen "$listen" "$@" </dev/null >>"$dir/server.log" 2>&1 &
   pid=$!
   echo "$pid" >"$dir/server.pid"
   for ((i = 0; i < t * 10; i++)); do
     _pid_alive "$pid" || { tail -20 "$dir/server.log" >&2; die "fusio-auth serve exited during start-up"; }
-    if [ -S "$sock" ]; then
+    if _listening "$sock"; then
       [ -z "${FA_HEALTH_URL:-}" ] && break
       [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$FA_HEALTH_URL" || true)" = 200 ] && break
     fi
     sleep 0.1
   done
-  [ -S "$sock" ] || { tail -20 "$dir/server.log" >&2; die "no socket $sock after ${t}s"; }
+  _listening "$sock" || { tail -20 "$dir/server.log" >&2; die "nothing listens on $sock after ${t}s"; }
   if [ -n "${FA_HEALTH_URL:-}" ] &&
     [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$FA_HEALTH_URL" || true)" != 200 ]; then
     tail -20 "$dir/server.log" >&2
     die "$FA_HEALTH_URL did not answer 200 within ${t}s"
   fi
-  log "fusio-auth up (pid $pid, unix:$sock, log $dir/server.log)"
+  log "fusio-auth up (pid $pid, $listen, log $dir/server.log)"
+}
+
+_listening() {  # SOCKET (path) or HOST:PORT: does something listen there? (never connects)
+  if [ "${1:0:1}" = / ]; then [ -S "$1" ]; else ss -Hltn "sport = :${1##*:}" 2>/dev/null | grep -q .; fi
 }
 
 server_stop() {  # DIR: SIGTERM (the server drains for up to 10 s), SIGKILL after 15 s
@@ -253,18 +266,21 @@ stop_all_under() {
   while IFS= read -r f; do mariadb_stop "$(dirname "$f")"; done < <(find "$1" -name mysqld.pid 2>/dev/null)
 }
 
-# write_env FILE APP_URL PROJECT_KEY DBDIR: a Fusio-style .env for the database of mariadb_start
+# write_env FILE APP_URL PROJECT_KEY DBDIR: a Fusio-style .env for the database whose DBDIR/db.env
+# mariadb_start (DB_SOCKET) or scripts/cluster (DB_HOST and DB_PORT: TCP) wrote
 write_env() {
   local file="$1" url="$2" key="$3" dbdir="$4"
   # shellcheck disable=SC1091
   (
+    DB_SOCKET="" DB_HOST="" DB_PORT=""
     . "$dbdir/db.env"
+    if [ -n "$DB_SOCKET" ]; then where="localhost/$DB_NAME?unix_socket=$DB_SOCKET&"; else where="$DB_HOST:$DB_PORT/$DB_NAME?"; fi
     umask 077
     cat >"$file" <<EOF
 # generated by scripts/lib/common.sh write_env
 APP_URL="$url"
 APP_PROJECT_KEY="$key"
-APP_CONNECTION="pdo-mysql://$DB_USER:$DB_PASSWORD@localhost/$DB_NAME?unix_socket=$DB_SOCKET&charset=utf8mb4"
+APP_CONNECTION="pdo-mysql://$DB_USER:$DB_PASSWORD@${where}charset=utf8mb4"
 FUSIO_EXPIRE_TOKEN="P2D"
 FUSIO_EXPIRE_REFRESH="P3D"
 # nginx is the only client that reaches the socket: believe its X-Forwarded-For (nginx/ shows how to set it),
@@ -279,9 +295,66 @@ EOF
 # kv KEY TEXT: value of a KEY=value line in TEXT (the admin commands print those)
 kv() { printf '%s\n' "$2" | sed -n "s/^$1=//p" | head -1; }
 
+# demo_seed ENV_FILE APP_URL: the demo user (Consumer, random password) and its app; sets DEMO_PASSWORD,
+# APP_KEY and APP_SECRET (scripts/demo, scripts/cluster)
+demo_seed() {
+  local out
+  DEMO_PASSWORD="$(random_hex 8)"
+  "$FA_BIN" user add --env "$1" --name demo --email demo@example.com --password "$DEMO_PASSWORD" --role Consumer >&2
+  out="$("$FA_BIN" app add --env "$1" --user demo --name demo-app --url "$2" --scopes authorization,consumer,default)"
+  APP_KEY="$(kv app_key "$out")"
+  APP_SECRET="$(kv app_secret "$out")"
+  [ -n "$APP_KEY" ] && [ -n "$APP_SECRET" ] || die "app add printed no app_key/app_secret"
+}
+
+# demo_curl_lines APP_URL PROJECT_KEY [METRICS_PORT]: the curl lines scripts/demo and scripts/cluster print
+# for the user and app of demo_seed
+demo_curl_lines() {
+  local APP_URL="$1" PROJECT_KEY="$2" METRICS_PORT="${3:-}" TOKEN_URL="$1/authorization/token" VERIFY
+  VERIFY='import sys,json,hmac,hashlib,base64;d=lambda s:base64.urlsafe_b64decode(s+"="*(-len(s)%4));h,p,s=json.load(sys.stdin)["access_token"].split(".");print(json.dumps(json.loads(d(p)),indent=2));print("signature",["INVALID","OK"][hmac.compare_digest(hmac.new(sys.argv[1].encode(),(h+"."+p).encode(),hashlib.sha256).digest(),d(s))])'
+  cat <<EOF
+# client_credentials with the app key and secret (HTTP Basic)
+curl -s -u '$APP_KEY:$APP_SECRET' -d grant_type=client_credentials $TOKEN_URL
+
+# the same with the credentials in the body, asking for one scope
+curl -s -d grant_type=client_credentials -d client_id=$APP_KEY -d client_secret=$APP_SECRET -d scope=authorization $TOKEN_URL
+
+# user credentials as client id and secret (Fusio's fallback: no app, app_id NULL in fusio_token)
+curl -s -u 'demo:$DEMO_PASSWORD' -d grant_type=client_credentials $TOKEN_URL
+
+# password grant (the app asks for a token for the demo user)
+curl -s -u '$APP_KEY:$APP_SECRET' -d grant_type=password -d username=demo -d password='$DEMO_PASSWORD' $TOKEN_URL
+
+# Fusio's consumer login (JSON), then whoami with the token it returns
+curl -s -A demo -H 'Content-Type: application/json' -d '{"username":"demo","password":"$DEMO_PASSWORD"}' $APP_URL/consumer/login
+curl -s -H "Authorization: Bearer \$(curl -s -A demo -H 'Content-Type: application/json' -d '{"username":"demo","password":"$DEMO_PASSWORD"}' $APP_URL/consumer/login | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')" $APP_URL/authorization/whoami
+
+# discovery document, and the HTML consent page of the authorization-code flow
+curl -s $APP_URL/.well-known/openid-configuration
+echo '$APP_URL/authorization/authorize?response_type=code&client_id=$APP_KEY&redirect_uri=$APP_URL/cb&scope=authorization&state=xyz'
+
+# health
+curl -s $APP_URL/health
+EOF
+  [ -z "$METRICS_PORT" ] || cat <<EOF
+
+# Prometheus metrics of the whole pool (a listener of its own, not reachable through the web server)
+curl -s http://127.0.0.1:$METRICS_PORT/metrics
+EOF
+  cat <<EOF
+
+# issue a token and verify its HS256 signature with the project key
+curl -s -u '$APP_KEY:$APP_SECRET' -d grant_type=client_credentials $TOKEN_URL | python3 -c '$VERIFY' '$PROJECT_KEY'
+EOF
+}
+
 # apache_start DIR PORT SOCKET, apache_stop DIR: the same for a private Apache 2.4
 # shellcheck source=scripts/lib/apache.sh
 . "$FA_ROOT/scripts/lib/apache.sh"
+
+# galera_init, galera_node_start/stop/kill, galera_status: a private Galera cluster (scripts/cluster)
+# shellcheck source=scripts/lib/galera.sh
+. "$FA_ROOT/scripts/lib/galera.sh"
 
 # ------------------------------------------------------------------------------------ CLI use
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
