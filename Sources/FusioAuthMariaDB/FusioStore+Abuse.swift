@@ -42,7 +42,7 @@ extension FusioStore: FirewallRepository {
 
     public func ban(ip: String, name: String, expire: UnixTime) throws(StorageError) {
         do {
-            try connection.execute(Self.firewallBanSQL, [tenant, .text(name), .text(ip), .text(expire.databaseString)])
+            try connection.executeRetryingConflicts(Self.firewallBanSQL, [tenant, .text(name), .text(ip), .text(expire.databaseString)])
         } catch let error as MariaDBError where error.isDuplicateKey {
             // Another thread or PHP banned the IP in the same second under the same name: banned either way.
         } catch {
@@ -50,9 +50,11 @@ extension FusioStore: FirewallRepository {
         }
     }
 
+    /// An autocommit write; a conflict (a certification failure when another node wrote the same row, e.g. the
+    /// same account's failure counter) runs it again, so counters stay exact across nodes.
     func execute(_ sql: String, _ parameters: [MariaDBValue]) throws(StorageError) {
         do {
-            try connection.execute(sql, parameters)
+            try connection.executeRetryingConflicts(sql, parameters)
         } catch {
             throw Self.storageError(error)
         }
@@ -79,7 +81,7 @@ extension FusioStore: LoginFailureRepository {
         """
 
     public func failures(userID: Int, source: String, since: UnixTime) throws(StorageError) -> Int {
-        guard let row = try query(Self.loginFailuresSQL, [.int(Int64(userID)), .text(source)]).first,
+        guard let row = try query(reads.loginFailures, [.int(Int64(userID)), .text(source)]).first,
               let start = row.string(1).flatMap({ UnixTime(databaseString: $0) }), start > since else { return 0 }
         return row.int(0) ?? 0
     }
@@ -94,7 +96,7 @@ extension FusioStore: LoginFailureRepository {
     }
 
     public func isKnownSource(userID: Int, source: String, since: UnixTime) throws(StorageError) -> Bool {
-        try !query(Self.knownSourceSQL, [.int(Int64(userID)), .text(source), .text(since.databaseString)]).isEmpty
+        try !query(reads.knownSource, [.int(Int64(userID)), .text(source), .text(since.databaseString)]).isEmpty
     }
 
     public func rememberSource(userID: Int, source: String, now: UnixTime) throws(StorageError) {

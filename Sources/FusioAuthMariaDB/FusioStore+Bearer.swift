@@ -28,7 +28,7 @@ extension FusioStore: AccessTokenRepository {
         """
 
     public func findActiveToken(_ token: String, now: UnixTime) throws(StorageError) -> ActiveToken? {
-        guard let row = try query(Self.activeTokenSQL, [tenant, .text(token), .text(now.databaseString)]).first,
+        guard let row = try query(reads.activeToken, [tenant, .text(token), .text(now.databaseString)]).first,
               let id = row.int(0), let userID = row.int(2), let userStatus = row.int(5) else { return nil }
         return ActiveToken(id: id, appID: row.int(1), userID: userID, scope: row.string(3) ?? "",
                            token: row.string(4) ?? "", userStatus: userStatus, appStatus: row.int(6),
@@ -67,7 +67,7 @@ extension FusioStore: AccessTokenRepository {
     }
 
     public func findActiveByAccessOrRefresh(_ value: String) throws(StorageError) -> (id: Int, appID: Int?, userID: Int)? {
-        guard let row = try query(Self.accessOrRefreshSQL, [tenant, .text(value), .text(value)]).first,
+        guard let row = try query(reads.accessOrRefresh, [tenant, .text(value), .text(value)]).first,
               let id = row.int(0), let userID = row.int(2) else { return nil }
         return (id, row.int(1), userID)
     }

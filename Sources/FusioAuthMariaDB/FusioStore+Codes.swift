@@ -15,7 +15,7 @@ extension FusioStore: AuthorizationCodeRepository {
     static let consumeCodeSQL = "UPDATE fusio_app_code SET date = ? WHERE id = ?"
 
     public func findCode(_ code: String) throws(StorageError) -> AuthorizationCode? {
-        guard let row = try query(Self.codeSQL, [tenant, .text(code)]).first,
+        guard let row = try query(reads.code, [tenant, .text(code)]).first,
               let id = row.int(0), let appID = row.int(1), let userID = row.int(2) else { return nil }
         var challenge: CodeChallenge?
         if let value = row.string(6), let method = row.string(7).flatMap(CodeChallenge.Method.init(rawValue:)) {
@@ -29,8 +29,8 @@ extension FusioStore: AuthorizationCodeRepository {
     public func exchange(codeID: Int, for token: PreparedToken) throws(StorageError) -> SingleUseExchange {
         let categoryID = try categoryID(named: token.row.categoryName)
         let consumed = AuthorizationCode.consumedDate.databaseString
-        return try transaction { connection in
-            guard let row = try connection.query(Self.lockCodeSQL, [.int(Int64(codeID))]).first else { return .reused }
+        return try transaction({ connection in
+            guard let row = try connection.query(reads.lockCode, [.int(Int64(codeID))]).first else { return .reused }
             guard row.string(0).flatMap({ UnixTime(databaseString: $0) }) != AuthorizationCode.consumedDate else {
                 // Lost the race to another exchange of this code, or a replay: treat both as reuse.
                 try revokeFamilyRows(userID: token.row.userID, appID: token.row.appID, on: connection)
@@ -40,12 +40,12 @@ extension FusioStore: AuthorizationCodeRepository {
             try connection.execute(Self.consumeCodeSQL, [.text(consumed), .int(Int64(codeID))])
             _ = try insertRows(token.row, audit: token.audit, categoryID: categoryID, on: connection)
             return .issued
-        }
+        }, committed: refreshStored(token.row.refreshToken))
     }
 
     public func revokeTokens(ofReusedCode code: AuthorizationCode) throws(StorageError) {
         try transaction { connection in
-            _ = try connection.query(Self.lockCodeSQL, [.int(Int64(code.id))])
+            _ = try connection.query(reads.lockCode, [.int(Int64(code.id))])
             try revokeFamilyRows(userID: code.userID, appID: code.appID, on: connection)
         }
     }

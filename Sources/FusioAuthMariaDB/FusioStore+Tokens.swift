@@ -22,6 +22,9 @@ extension FusioStore: TokenRepository {
         SELECT id, app_id, user_id, status, scope, date FROM fusio_token
          WHERE tenant_id <=> ? AND refresh = ? ORDER BY id DESC LIMIT 1
         """
+    /// Whether a token with this refresh token is stored: asked after a COMMIT whose answer was lost. Refresh
+    /// tokens are random and unique per tenant, so the row can only be the one that COMMIT wrote.
+    static let refreshStoredSQL = "SELECT 1 FROM fusio_token WHERE tenant_id <=> ? AND refresh = ?"
     static let lockTokenSQL = "SELECT status, user_id, app_id FROM fusio_token WHERE id = ? FOR UPDATE"
     static let retireTokenSQL = "UPDATE fusio_token SET status = 2 WHERE id = ?"
     static let revokeFamilySQL = """
@@ -38,11 +41,11 @@ extension FusioStore: TokenRepository {
             if issueProcedure != .missing, let written = try callIssueProcedure(token, audit: audit, categoryID: categoryID) {
                 return written
             }
-            return try connection.transaction { connection in
+            return try connection.transaction({ connection in
                 guard try principalsAreActive(of: token, on: connection) else { return false }
                 _ = try insertRows(token, audit: audit, categoryID: categoryID, on: connection)
                 return true
-            }
+            }, committed: refreshStored(token.refreshToken))
         } catch {
             throw Self.storageError(error)
         }
@@ -57,7 +60,8 @@ extension FusioStore: TokenRepository {
             .text(token.expire.databaseString), .text(token.date.databaseString), .int(Int64(audit.appID)),
             .text(audit.contentTail),
         ]
-        var deadlockRetries = 3
+        var conflicts = ConflictRetry()
+        var mayRetryLostConnection = true
         while true {
             do {
                 try connection.execute(Self.issueProcedureSQL, parameters)
@@ -68,10 +72,26 @@ extension FusioStore: TokenRepository {
             } catch let error as MariaDBError where Self.procedureUnusableCodes.contains(error.code) {
                 issueProcedure = .missing
                 return nil
-            } catch let error as MariaDBError where error.isDeadlockOrLockTimeout && deadlockRetries > 0 {
-                // The procedure rolled back before re-signalling: running it again is safe.
-                deadlockRetries -= 1
+            } catch let error as MariaDBError where error.isDeadlockOrLockTimeout {
+                // The procedure rolled back before re-signalling (a deadlock, or a certification failure of
+                // its COMMIT in a cluster): running it again is safe.
+                guard conflicts.pauseBeforeRetry() else { throw error }
+            } catch let error as MariaDBError where error.isConnectionFailure && !error.failedBeforeSending
+                && mayRetryLostConnection {
+                // The connection (in a cluster: the node) died while the CALL ran, perhaps after its COMMIT.
+                // Ask again on a new connection (the next node) whether the token is there; only if not, the
+                // CALL runs once more. Never a second row, never a token the client gets but nobody stored.
+                mayRetryLostConnection = false
+                if try refreshStored(token.refreshToken)(connection) { return true }
             }
+        }
+    }
+
+    /// The check `MariaDBConnection.transaction` runs after a lost COMMIT answer: is the row with this refresh
+    /// token there?
+    func refreshStored(_ refreshToken: String) -> (MariaDBConnection) throws -> Bool {
+        { [reads, tenant] connection in
+            try !connection.query(reads.refreshStored, [tenant, .text(refreshToken)]).isEmpty
         }
     }
 
@@ -108,7 +128,7 @@ extension FusioStore: TokenRepository {
     }
 
     public func findByRefreshToken(_ refreshToken: String) throws(StorageError) -> StoredToken? {
-        guard let row = try query(Self.tokenByRefreshSQL, [tenant, .text(refreshToken)]).first,
+        guard let row = try query(reads.tokenByRefresh, [tenant, .text(refreshToken)]).first,
               let id = row.int(0), let userID = row.int(2), let status = row.int(3) else { return nil }
         return StoredToken(id: id, appID: row.int(1), userID: userID, status: status, scope: row.string(4) ?? "",
                            date: row.string(5).flatMap { UnixTime(databaseString: $0) })
@@ -116,8 +136,8 @@ extension FusioStore: TokenRepository {
 
     public func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> SingleUseExchange {
         let categoryID = try categoryID(named: token.row.categoryName)
-        return try transaction { connection in
-            guard let row = try connection.query(Self.lockTokenSQL, [.int(Int64(tokenID))]).first,
+        return try transaction({ connection in
+            guard let row = try connection.query(reads.lockToken, [.int(Int64(tokenID))]).first,
                   let status = row.int(0), let userID = row.int(1) else { return .reused }
             guard status == StoredToken.activeStatus else {
                 // Lost a race with another refresh of the same token, or a replay: treat both as reuse.
@@ -128,12 +148,12 @@ extension FusioStore: TokenRepository {
             try connection.execute(Self.retireTokenSQL, [.int(Int64(tokenID))])
             _ = try insertRows(token.row, audit: token.audit, categoryID: categoryID, on: connection)
             return .issued
-        }
+        }, committed: refreshStored(token.row.refreshToken))
     }
 
     public func revokeFamily(ofTokenID tokenID: Int) throws(StorageError) {
         try transaction { connection in
-            guard let row = try connection.query(Self.lockTokenSQL, [.int(Int64(tokenID))]).first,
+            guard let row = try connection.query(reads.lockToken, [.int(Int64(tokenID))]).first,
                   let userID = row.int(1) else { return }
             try revokeFamilyRows(userID: userID, appID: row.int(2), on: connection)
         }

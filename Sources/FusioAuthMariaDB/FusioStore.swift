@@ -20,6 +20,8 @@ public final class FusioStore {
     var transactionTable: Bool?
     /// Whether `fusioauth_issue_token` can be called; learned on first use.
     var issueProcedure: ProcedureState = .unknown
+    /// The statements that wait for the cluster when there is one.
+    let reads: CausalReads
 
     enum ProcedureState { case unknown, available, missing }
 
@@ -29,8 +31,11 @@ public final class FusioStore {
     public static let sessionInitCommand =
         "SET SESSION group_concat_max_len = 1048576, SESSION tx_isolation = 'READ-COMMITTED'"
 
-    public init(connection: MariaDBConnection, tenantID: String?) {
+    /// `causalReads`: the connection goes to the nodes of a Galera cluster; the reads of `CausalReads` wait
+    /// for it.
+    public init(connection: MariaDBConnection, tenantID: String?, causalReads: Bool = false) {
         self.connection = connection
+        self.reads = CausalReads(waitForCluster: causalReads)
         self.tenant = tenantID.map { .text($0) } ?? .null
         self.scopes = ScopeCatalogueCache(tenantID: tenantID)
     }
@@ -44,9 +49,12 @@ public final class FusioStore {
     }
 
     /// `MariaDBConnection.transaction` (with its retries), failing with the `StorageError` the repositories throw.
-    func transaction<T>(_ body: (MariaDBConnection) throws -> T) throws(StorageError) -> T {
+    /// `committed`: how to tell, after a COMMIT whose answer was lost, whether it happened (see there).
+    func transaction<T>(
+        _ body: (MariaDBConnection) throws -> T, committed: ((MariaDBConnection) throws -> Bool)? = nil
+    ) throws(StorageError) -> T {
         do {
-            return try connection.transaction(body)
+            return try connection.transaction(body, committed: committed)
         } catch {
             throw Self.storageError(error)
         }
@@ -73,5 +81,9 @@ public final class FusioStore {
 extension FusioStore: HealthCheck {
     public func isDatabaseReachable() -> Bool {
         (try? connection.ping()) != nil
+    }
+
+    public var databaseNode: String? {
+        connection.currentNode?.description
     }
 }

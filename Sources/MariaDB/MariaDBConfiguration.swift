@@ -24,6 +24,9 @@ public struct MariaDBConfiguration: Sendable {
     public var writeTimeoutSeconds: UInt32
     /// Run by the server on every (re)connect, e.g. session variables the queries rely on.
     public var sessionInitCommand: String?
+    /// The nodes of a cluster, in failover order (`NodeRotation`). When set, `host`, `port` and `unixSocket`
+    /// are not used: every connection goes to one of these over TCP.
+    public var nodes: [MariaDBNode]
 
     public init(
         host: String,
@@ -36,7 +39,8 @@ public struct MariaDBConfiguration: Sendable {
         connectTimeoutSeconds: UInt32 = 2,
         readTimeoutSeconds: UInt32 = 10,
         writeTimeoutSeconds: UInt32 = 10,
-        sessionInitCommand: String? = nil
+        sessionInitCommand: String? = nil,
+        nodes: [MariaDBNode] = []
     ) {
         self.host = host
         self.port = port
@@ -49,5 +53,6 @@ public struct MariaDBConfiguration: Sendable {
         self.readTimeoutSeconds = readTimeoutSeconds
         self.writeTimeoutSeconds = writeTimeoutSeconds
         self.sessionInitCommand = sessionInitCommand
+        self.nodes = nodes
     }
 }

@@ -12,6 +12,10 @@ import CMariaDB
 /// that means the connection is dead closes it at once; the next call reconnects. Reads (`query`,
 /// `ping`) outside a transaction are retried once on a fresh connection; writes are not, except as part
 /// of a whole `transaction` body.
+///
+/// Cluster nodes: with `configuration.nodes` set, every (re)connect goes through `NodeRotation`: the first node
+/// at the start, the next ready one after a failure (see `openOnReadyNode`), so the retries above land on
+/// another node.
 public final class MariaDBConnection {
     /// Upper bound on cached statements per connection; the server's max_prepared_stmt_count is global
     /// (16382 by default), so dynamically built SQL must not grow the cache without limit.
@@ -25,6 +29,8 @@ public final class MariaDBConnection {
     private var inTransaction = false
     /// Whether a connection was opened before: the next one is a reconnect.
     private var hasConnected = false
+    /// Where the next connect goes when `configuration.nodes` is set.
+    private var rotation: NodeRotation
 
     // MARK: - Library and thread setup
 
@@ -50,6 +56,7 @@ public final class MariaDBConnection {
     /// Does not connect: the first call that needs the server does.
     public init(configuration: MariaDBConfiguration) {
         self.configuration = configuration
+        rotation = NodeRotation(nodeCount: max(1, configuration.nodes.count))
     }
 
     deinit {
@@ -60,6 +67,12 @@ public final class MariaDBConnection {
     /// server: a connection the server dropped while idle is still "connected" until its next use.
     public var isConnected: Bool {
         mysql != nil
+    }
+
+    /// The cluster node the open connection uses; nil without `configuration.nodes` or while disconnected.
+    public var currentNode: MariaDBNode? {
+        guard mysql != nil, !configuration.nodes.isEmpty else { return nil }
+        return configuration.nodes[rotation.current]
     }
 
     /// Opens a new connection now, closing the current one (and its statements) if there is one.
@@ -102,20 +115,24 @@ public final class MariaDBConnection {
     }
 
     /// START TRANSACTION; body; COMMIT (ROLLBACK if body throws, then rethrow). If the connection is lost
-    /// anywhere before COMMIT was sent, reconnect and run the whole body once more (the server rolled
-    /// back). A failure during COMMIT itself is not retried. Deadlock (1213) is retried up to eight times.
+    /// anywhere before COMMIT was sent, reconnect (with cluster nodes: to the next one) and run the whole body
+    /// once more (the server rolled back). A deadlock, or a Galera certification failure (1213, also at COMMIT:
+    /// nothing was committed), is retried as `ConflictRetry` says.
+    ///
+    /// If the connection dies during COMMIT itself, whether the server committed is unknown. Without
+    /// `committed`, that failure is thrown. With it, the connection is reopened (on the next node) and
+    /// `committed` asked whether the body's writes are there (with a causal read in a cluster): if they are,
+    /// the body's value is returned; if not, nothing was committed and the body runs once more.
     ///
     /// The body must use only the connection it is given, must not start another transaction, and may
     /// run twice: keep side effects outside the database until `transaction` returns. While it runs, a
     /// lost connection is not reopened: every later call in the body throws a connection failure.
-    public func transaction<T>(_ body: (MariaDBConnection) throws -> T) throws -> T {
+    public func transaction<T>(
+        _ body: (MariaDBConnection) throws -> T, committed: ((MariaDBConnection) throws -> Bool)? = nil
+    ) throws -> T {
         precondition(!inTransaction, "MariaDB: transaction() cannot be nested")
         var mayRetryLostConnection = true
-        // InnoDB picks a victim and rolls it back; under a burst on one row (concurrent refreshes of one token,
-        // or replays of several tokens of one family revoking it at once) the same pair can meet again, so several
-        // attempts, each after a random pause that grows, which pulls the contenders apart.
-        let maximumDeadlockRetries = 8
-        var deadlockRetries = maximumDeadlockRetries
+        var conflicts = ConflictRetry()
         while true {
             switch try attemptTransaction(body) {
             case .committed(let value):
@@ -123,11 +140,27 @@ public final class MariaDBConnection {
             case .connectionLost(let error):
                 guard mayRetryLostConnection else { throw error }
                 mayRetryLostConnection = false
+            case .commitUnknown(let value, let error):
+                guard let committed, mayRetryLostConnection else { throw error }
+                mayRetryLostConnection = false
+                if try committed(self) { return value }
             case .deadlock(let error):
-                guard deadlockRetries > 0 else { throw error }
-                deadlockRetries -= 1
-                let attempt = UInt32(maximumDeadlockRetries - deadlockRetries)
-                usleep(UInt32.random(in: 500...2_000) * attempt)
+                guard conflicts.pauseBeforeRetry() else { throw error }
+            }
+        }
+    }
+
+    /// An autocommit INSERT/UPDATE/DELETE that a conflict rolled back (deadlock, or a certification failure in
+    /// a cluster after the server's own `wsrep_retry_autocommit` attempts) runs again: it had no effect. Other
+    /// failures, a lost connection included (the write may have happened), are thrown as by `execute`.
+    @discardableResult
+    public func executeRetryingConflicts(_ sql: String, _ parameters: [MariaDBValue] = []) throws -> MariaDBExecution {
+        var conflicts = ConflictRetry()
+        while true {
+            do {
+                return try execute(sql, parameters)
+            } catch let error as MariaDBError where error.isDeadlock && !inTransaction {
+                guard conflicts.pauseBeforeRetry() else { throw error }
             }
         }
     }
@@ -157,50 +190,46 @@ public final class MariaDBConnection {
     // MARK: - Connection management
 
     private func openConnection() throws -> UnsafeMutablePointer<MYSQL> {
-        guard let handle = mysql_init(nil) else {
-            throw MariaDBError(
-                code: UInt32(CR_OUT_OF_MEMORY), sqlState: "HY000",
-                serverMessage: "mysql_init failed", duringConnect: true
-            )
-        }
-        var connectTimeout = configuration.connectTimeoutSeconds
-        var readTimeout = configuration.readTimeoutSeconds
-        var writeTimeout = configuration.writeTimeoutSeconds
-        var off: my_bool = 0
-        var on: my_bool = 1
-        var noLocalInfile: UInt32 = 0
-        // mysql_options copies every value (strings included) before returning.
-        _ = mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &connectTimeout)
-        _ = mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &readTimeout)
-        _ = mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &writeTimeout)
-        // We reconnect ourselves, where we know whether a retry is safe.
-        _ = mysql_options(handle, MYSQL_OPT_RECONNECT, &off)
-        // Never let the server read client files (LOAD DATA LOCAL).
-        _ = mysql_options(handle, MYSQL_OPT_LOCAL_INFILE, &noLocalInfile)
-        // Make mysql_stmt_fetch report truncated columns (ResultBindings checks lengths anyway).
-        _ = mysql_options(handle, MYSQL_REPORT_DATA_TRUNCATION, &on)
-        _ = mysql_options(handle, MYSQL_SET_CHARSET_NAME, configuration.charset)
-        if let command = configuration.sessionInitCommand {
-            _ = mysql_options(handle, MYSQL_INIT_COMMAND, command)
-        }
-
-        // With a socket path, pass no host: libmariadb then always uses the socket (a host other than
-        // "localhost" would make it use TCP and ignore the socket).
-        let host: String? = configuration.unixSocket == nil ? configuration.host : nil
-        let database: String? = configuration.database.isEmpty ? nil : configuration.database
-        let connected = mysql_real_connect(
-            handle, host, configuration.user, configuration.password, database,
-            configuration.port, configuration.unixSocket, 0
-        )
-        if connected == nil {
-            let error = MariaDBError(connection: handle, duringConnect: true)
-            mysql_close(handle)
-            DatabaseMetrics.connectErrors.increment()
-            throw error
+        let handle: UnsafeMutablePointer<MYSQL>
+        if configuration.nodes.isEmpty {
+            handle = try MariaDBConnector.open(
+                configuration, host: configuration.host, port: configuration.port, unixSocket: configuration.unixSocket)
+        } else {
+            handle = try openOnReadyNode()
         }
         if hasConnected { DatabaseMetrics.reconnects.increment() }
         hasConnected = true
         return handle
+    }
+
+    /// Tries the nodes in `rotation`'s order and keeps the first that accepts the connection and is ready
+    /// (`NodeReadiness`). Each node is tried once: with the 1 s connect timeout of a cluster configuration and
+    /// refused connections failing at once, a thread whose node died is usable again well within 2 s. Throws
+    /// the last node's error when none will do.
+    private func openOnReadyNode() throws -> UnsafeMutablePointer<MYSQL> {
+        var lastError = MariaDBConnector.notReady
+        for index in rotation.connectOrder {
+            let node = configuration.nodes[index]
+            let handle: UnsafeMutablePointer<MYSQL>
+            do {
+                handle = try MariaDBConnector.open(configuration, host: node.host, port: node.port, unixSocket: nil)
+            } catch let error as MariaDBError {
+                lastError = error
+                continue
+            }
+            do {
+                if try MariaDBConnector.readiness(of: handle).isReady {
+                    if rotation.connected(to: index) { DatabaseMetrics.failovers.increment() }
+                    return handle
+                }
+                lastError = MariaDBConnector.notReady
+            } catch let error as MariaDBError {
+                lastError = error
+            }
+            mysql_close(handle)
+        }
+        rotation.currentNodeFailed()
+        throw lastError
     }
 
     /// Closes the handle, then frees the cached statements. In that order, mysql_close detaches the
@@ -232,6 +261,8 @@ public final class MariaDBConnection {
     private func handleFailure(_ error: Error) -> Error {
         DatabaseMetrics.count(error)
         if let error = error as? MariaDBError, error.requiresReconnect {
+            // With cluster nodes, the next connect starts at the following node.
+            rotation.currentNodeFailed()
             disconnect()
         }
         return error
@@ -325,7 +356,9 @@ public final class MariaDBConnection {
         case committed(T)
         /// The connection died before COMMIT was sent: the server rolled the transaction back.
         case connectionLost(Error)
-        /// InnoDB rolled the whole transaction back to break a deadlock.
+        /// The connection died during COMMIT: the body ran, the server may or may not have committed.
+        case commitUnknown(T, Error)
+        /// InnoDB rolled the whole transaction back to break a deadlock, or Galera's certification refused it.
         case deadlock(Error)
     }
 
@@ -361,8 +394,14 @@ public final class MariaDBConnection {
             // The body swallowed a connection failure; its earlier writes are gone with the connection.
             return .connectionLost(MariaDBError.connectionLostInTransaction)
         }
-        // Not retried: if the connection dies now, whether the server committed is unknown.
-        try runText("COMMIT")
+        do {
+            try runText("COMMIT")
+        } catch let error as MariaDBError where error.isDeadlock {
+            // A certification failure: the cluster refused the write set, the node rolled back.
+            return .deadlock(error)
+        } catch let error as MariaDBError where error.isConnectionFailure {
+            return .commitUnknown(value, error)
+        }
         return .committed(value)
     }
 }

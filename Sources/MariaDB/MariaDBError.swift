@@ -33,6 +33,12 @@ public struct MariaDBError: Error, CustomStringConvertible, Sendable {
         duringConnect || Self.connectionFailureCodes.contains(code)
     }
 
+    /// Nothing reached the server: opening the connection failed (on every node, with a node list). A caller
+    /// that would check whether a write happened need not ask.
+    public var failedBeforeSending: Bool {
+        duringConnect
+    }
+
     /// A UNIQUE or PRIMARY KEY constraint rejected the row.
     public var isDuplicateKey: Bool {
         code == UInt32(ER_DUP_ENTRY) || code == UInt32(ER_DUP_ENTRY_WITH_KEY_NAME) || code == UInt32(ER_DUP_KEY)
@@ -50,7 +56,8 @@ public struct MariaDBError: Error, CustomStringConvertible, Sendable {
 
     // MARK: - Internal classification
 
-    var isDeadlock: Bool {
+    /// InnoDB deadlock, or a Galera certification failure: the whole transaction was rolled back.
+    public var isDeadlock: Bool {
         code == UInt32(ER_LOCK_DEADLOCK)
     }
 
@@ -97,6 +104,10 @@ public struct MariaDBError: Error, CustomStringConvertible, Sendable {
         UInt32(ER_NET_WRITE_INTERRUPTED),   // 1161
         UInt32(ER_NEW_ABORTING_CONNECTION), // 1184
         UInt32(ER_CONNECTION_KILLED),       // 1927 KILL <connection id>
+        // A Galera node that is not ready (joining, donor, or cut off from the primary component) refuses
+        // statements with 1047 "WSREP has not yet prepared node for application use": as good as gone for
+        // this connection, which moves to another node.
+        UInt32(ER_UNKNOWN_COM_ERROR),       // 1047
     ]
 }
 

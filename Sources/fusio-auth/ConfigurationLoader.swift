@@ -29,11 +29,17 @@ enum ConfigurationLoader {
         return result
     }
 
-    static func mariaDB(_ location: DatabaseLocation) -> MariaDBConfiguration {
-        MariaDBConfiguration(
+    /// With `FUSIO_AUTH_DB_HOSTS` the connection goes to those nodes (user, password, schema and charset still from
+    /// `APP_CONNECTION`) with a 1 s connect timeout: a thread whose node died tries the next one, and must be
+    /// serving again within 2 s even when a node does not answer at all.
+    static func mariaDB(_ settings: Settings) -> MariaDBConfiguration {
+        let location = settings.database
+        return MariaDBConfiguration(
             host: location.host, port: UInt32(location.port ?? 0), user: location.user, password: location.password,
             database: location.database, unixSocket: location.unixSocket, charset: location.charset ?? "utf8mb4",
-            sessionInitCommand: FusioStore.sessionInitCommand)
+            connectTimeoutSeconds: settings.databaseHosts.isEmpty ? 2 : 1,
+            sessionInitCommand: FusioStore.sessionInitCommand,
+            nodes: settings.databaseHosts.map { MariaDBNode(host: $0.host, port: UInt32($0.port)) })
     }
 }
 

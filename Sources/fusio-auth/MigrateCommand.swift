@@ -80,7 +80,7 @@ enum AdminSession {
     /// A connected connection for this process's one administrative thread.
     static func connection(_ settings: Settings) throws -> MariaDBConnection {
         MariaDBConnection.initializeLibrary()
-        let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings.database))
+        let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings))
         try connection.connect()
         return connection
     }

@@ -88,6 +88,7 @@ struct ServeCommand: ParsableCommand {
         logger.info("starting", metadata: [
             "listen": "\(listen ?? (activated != nil ? "systemd fd 3" : "fd 0"))", "workers": "\(workerCount)", "threads": "\(pool.threads)", "password_threads": "\(passwordThreads)",
             "app_url": "\(settings.baseURL)", "database": "\(settings.database)",
+            "database_hosts": "\(settings.databaseHosts.map(\.description).joined(separator: ","))",
         ])
         var supervisor = Supervisor(
             socket: socket, workerCount: workerCount, workerExecutable: Self.executablePath(),

@@ -21,8 +21,9 @@ final class ServiceResponder: FastCGIResponder {
         self.logger = logger
         passwordLane = PasswordCheckLane(admitsChecks: lane == .password)
         MariaDBConnection.initializeThread()
-        let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings.database))
-        let store = FusioStore(connection: connection, tenantID: settings.tenantID)
+        let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings))
+        let store = FusioStore(connection: connection, tenantID: settings.tenantID,
+                               causalReads: !settings.databaseHosts.isEmpty)
         let clock = SystemClock()
         let authenticator = UserAuthenticator(
             users: store, failures: store,

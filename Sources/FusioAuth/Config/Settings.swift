@@ -5,6 +5,9 @@ public struct Settings: Sendable, CustomStringConvertible, CustomDebugStringConv
     public var baseURL: String
     public var projectKey: [UInt8]
     public var database: DatabaseLocation
+    /// `FUSIO_AUTH_DB_HOSTS`: the nodes of a Galera cluster, in the order threads fail over; empty = connect to
+    /// `database`'s host (or socket) only. With nodes, `database` still gives user, password and schema.
+    public var databaseHosts: [DatabaseHost] = []
     public var tenantID: String?
     public var trustedIPHeader: String?
     public var tokenLifetime: ISODuration
@@ -80,6 +83,9 @@ public struct Settings: Sendable, CustomStringConvertible, CustomDebugStringConv
             refreshLifetime: try duration("FUSIO_EXPIRE_REFRESH", value("FUSIO_EXPIRE_REFRESH"), default: "P3D")
         )
         settings.abuse = try AbuseSettings.load(value)
+        if let hosts = value(DatabaseHost.key), !hosts.isEmpty {
+            settings.databaseHosts = try DatabaseHost.parseList(hosts)
+        }
         if let text = value("FUSIO_AUTH_QUEUE_TIMEOUT"), !text.isEmpty {
             guard let milliseconds = milliseconds(text), (1...600_000).contains(milliseconds) else {
                 throw ConfigurationError(key: "FUSIO_AUTH_QUEUE_TIMEOUT", reason: "must be 1ms to 600 seconds, e.g. 2 or 500ms")
@@ -91,6 +97,7 @@ public struct Settings: Sendable, CustomStringConvertible, CustomDebugStringConv
 
     public var description: String {
         "Settings(baseURL: \(baseURL), projectKey: ****, database: \(database), "
+            + "databaseHosts: \(databaseHosts), "
             + "tenantID: \(tenantID ?? "nil"), trustedIPHeader: \(trustedIPHeader ?? "nil"), "
             + "tokenLifetime: \(tokenLifetime), refreshLifetime: \(refreshLifetime), "
             + "queueTimeoutMilliseconds: \(queueTimeoutMilliseconds))"
@@ -103,7 +110,7 @@ public struct Settings: Sendable, CustomStringConvertible, CustomDebugStringConv
         Mirror(
             self,
             children: [
-                "baseURL": baseURL, "projectKey": "****", "database": database, "tenantID": tenantID as Any,
+                "baseURL": baseURL, "projectKey": "****", "database": database, "databaseHosts": databaseHosts, "tenantID": tenantID as Any,
                 "trustedIPHeader": trustedIPHeader as Any, "tokenLifetime": tokenLifetime,
                 "refreshLifetime": refreshLifetime,
             ],
