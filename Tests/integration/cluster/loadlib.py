@@ -31,12 +31,14 @@ class Record:
     unanswered: int = 0            # requests without an HTTP answer (connection error, timeout)
     restarts: int = 0              # refresh chains that had to start over (in-doubt rotation, then a replay)
     requests: int = 0
+    slowest: float = 0.0           # seconds: the longest request (the write stall after a node loss shows here)
     odd: list = field(default_factory=list)   # answers that are never allowed (500, 502, 504, ...)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, r: requests.Response | None, pool: Pool) -> None:
+    def add(self, r: requests.Response | None, pool: Pool, seconds: float) -> None:
         with self.lock:
             self.requests += 1
+            self.slowest = max(self.slowest, seconds)
             if r is None:
                 self.unanswered += 1
                 return
@@ -70,11 +72,12 @@ class Load:
 
     # ------------------------------------------------------------------ one request
     def _post(self, s: requests.Session, pool: Pool, app: App, data: dict) -> requests.Response | None:
+        t0 = time.monotonic()
         try:
             r = s.post(pool.token_url, data=data, auth=(app.key, app.secret), headers={"User-Agent": UA}, timeout=15)
         except requests.RequestException:
             r = None
-        self.record.add(r, pool)
+        self.record.add(r, pool, time.monotonic() - t0)
         if r is not None and r.status_code == 200:
             with self.record.lock:
                 self.record.tokens.add(r.json()["access_token"])
