@@ -56,9 +56,14 @@ enum MariaDBConnector {
     static func readiness(of handle: UnsafeMutablePointer<MYSQL>) throws -> NodeReadiness {
         let sql = NodeReadiness.probeSQL
         let length = UInt(sql.utf8.count)
-        guard sql.withCString({ mysql_real_query(handle, $0, length) }) == 0,
-              let result = mysql_store_result(handle)
-        else {
+        if sql.withCString({ mysql_real_query(handle, $0, length) }) != 0 {
+            // A server built without Galera (MySQL) has no wsrep_on: a standalone server, nothing to wait for.
+            if mysql_errno(handle) == UInt32(ER_UNKNOWN_SYSTEM_VARIABLE) {
+                return NodeReadiness(wsrepOn: nil, wsrepReady: nil, localState: nil)
+            }
+            throw MariaDBError(connection: handle, duringConnect: true)
+        }
+        guard let result = mysql_store_result(handle) else {
             throw MariaDBError(connection: handle, duringConnect: true)
         }
         defer { mysql_free_result(result) }

@@ -261,6 +261,53 @@ final class MariaDBConnectionTests: XCTestCase {
         XCTAssertEqual(rows.map { $0.int(1) }, [2, 2])
     }
 
+    /// The connection dies after the body, so COMMIT is what fails: the server rolled back. With a `committed`
+    /// check that finds nothing, the body runs once more and its rows are there exactly once.
+    func testLostCommitIsCheckedThenRerunOnce() throws {
+        let db = try makeConnection()
+        let killer = try makeConnection()
+        try db.executeScript("""
+            DROP TABLE IF EXISTS mdbtest_txcommit;
+            CREATE TABLE mdbtest_txcommit (id INT NOT NULL PRIMARY KEY, attempt INT NOT NULL) ENGINE=InnoDB;
+            """)
+        var attempts = 0
+        var checks = 0
+        let value = try db.transaction({ tx in
+            attempts += 1
+            try tx.execute("INSERT INTO mdbtest_txcommit (id, attempt) VALUES (1, ?)", [.int(Int64(attempts))])
+            if attempts == 1 {
+                try kill(try connectionID(tx), from: killer)
+            }
+            return attempts
+        }, committed: { connection in
+            checks += 1
+            return try !connection.query("SELECT 1 FROM mdbtest_txcommit WHERE id = 1").isEmpty
+        })
+        XCTAssertEqual(value, 2)
+        XCTAssertEqual(checks, 1)
+        let rows = try killer.query("SELECT attempt FROM mdbtest_txcommit")
+        XCTAssertEqual(rows.map { $0.int(0) }, [2])
+    }
+
+    /// Without a `committed` check a lost COMMIT stays an error: whether it happened is unknown.
+    func testLostCommitWithoutCheckIsThrown() throws {
+        let db = try makeConnection()
+        let killer = try makeConnection()
+        try db.executeScript("""
+            DROP TABLE IF EXISTS mdbtest_txcommit2;
+            CREATE TABLE mdbtest_txcommit2 (id INT NOT NULL PRIMARY KEY) ENGINE=InnoDB;
+            """)
+        var attempts = 0
+        XCTAssertThrowsError(try db.transaction { tx in
+            attempts += 1
+            try tx.execute("INSERT INTO mdbtest_txcommit2 (id) VALUES (1)")
+            try kill(try connectionID(tx), from: killer)
+        }) { error in
+            XCTAssertTrue((error as? MariaDBError)?.isConnectionFailure == true)
+        }
+        XCTAssertEqual(attempts, 1)
+    }
+
     // MARK: - Statement cache
 
     func testStatementCacheSurvivesThousandExecutions() throws {
