@@ -42,13 +42,17 @@ public final class FastCGIRequest: @unchecked Sendable {
     }
 
     /// One parameter (`REQUEST_METHOD`, `HTTP_USER_AGENT`, …) as a string; the last one wins if repeated.
-    public func parameter(_ name: String) -> String? {
-        var found: String?
-        let wanted = Array(name.utf8)
-        forEachParameter { candidate, value in
-            if candidate.elementsEqual(wanted) { found = String(decoding: value, as: UTF8.self) }
+    public func parameter(_ name: StaticString) -> String? {
+        withLastParameter { ParameterBytes.equal($0, name) }
+    }
+
+    private func withLastParameter(matching: (UnsafeBufferPointer<UInt8>) -> Bool) -> String? {
+        parameterBlock.withUnsafeBufferPointer { block in
+            for pair in pairs.reversed() where matching(UnsafeBufferPointer(rebasing: block[pair.name])) {
+                return String(decoding: UnsafeBufferPointer(rebasing: block[pair.value]), as: UTF8.self)
+            }
+            return nil
         }
-        return found
     }
 
     /// Visits the raw parameters in the order the web server sent them, without copying; the buffers are valid

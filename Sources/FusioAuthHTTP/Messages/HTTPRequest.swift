@@ -32,6 +32,8 @@ public struct HTTPRequest: Sendable {
     /// The media type of `Content-Type` without parameters, lowercased.
     public var mediaType: String? {
         guard let value = headers["content-type"] else { return nil }
+        // What clients send almost always: no parameters, no blanks, lower case.
+        if value == "application/x-www-form-urlencoded" || value == "application/json" { return value }
         let type = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         return type.trimmingSpaces.lowercased()
     }

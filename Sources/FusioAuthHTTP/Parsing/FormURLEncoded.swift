@@ -27,6 +27,11 @@ public enum FormURLEncoded {
     }
 
     private static func decode(_ bytes: ArraySlice<UInt8>) throws(RequestParameterError) -> String {
+        // Most names and values (`grant_type=client_credentials`) have nothing to unescape.
+        if !bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
+            guard let text = String(validating: bytes, as: UTF8.self) else { throw .invalidEncoding }
+            return text
+        }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var index = bytes.startIndex
@@ -47,8 +52,7 @@ public enum FormURLEncoded {
                 index += 1
             }
         }
-        let text = String(decoding: output, as: UTF8.self)
-        guard text.utf8.elementsEqual(output) else { throw .invalidEncoding }
+        guard let text = String(validating: output, as: UTF8.self) else { throw .invalidEncoding }
         return text
     }
 
