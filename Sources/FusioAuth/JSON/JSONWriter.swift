@@ -89,9 +89,10 @@ public enum JSONWriter {
         }
     }
 
+    /// `String.withUTF8` is inlinable, so this stays specialised; `utf8.withContiguousStorageIfAvailable` went
+    /// through the standard library's generic entry point for every string written.
     @inline(__always)
     private static func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = text
         return copy.withUTF8(body)
     }
