@@ -28,8 +28,8 @@ public struct ClientCredentials: Sendable, Equatable, CustomStringConvertible, C
             guard let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { return nil }
             let id = decoded[..<colon]
             let secret = decoded[(colon + 1)...]
-            guard !isPHPEmpty(id), !isPHPEmpty(secret), let idText = String(validating: id, as: UTF8.self),
-                  let secretText = String(validating: secret, as: UTF8.self)
+            guard !isPHPEmpty(id), !isPHPEmpty(secret), let idText = StrictUTF8.string(id),
+                  let secretText = StrictUTF8.string(secret)
             else { return nil }
             return ClientCredentials(id: idText, secret: secretText)
         }
