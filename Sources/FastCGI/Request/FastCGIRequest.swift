@@ -26,6 +26,11 @@ public final class FastCGIRequest: @unchecked Sendable {
     var connection = ConnectionIdentity(fd: -1, serial: 0)
     var enqueuedAt: Int64 = 0
     var lane: FastCGILane = .standard
+    /// The connection's write side: the worker that runs the request writes the answer through it.
+    var writer: ConnectionWriter?
+    /// Set by the loop, under the writer's lock, when FCGI_ABORT_REQUEST arrives while a worker runs the request:
+    /// the worker then leaves the answer to the loop, which sends only FCGI_END_REQUEST.
+    var abortedWhileRunning = false
 
     /// queued → running (a worker took it) or queued → cancelled (aborted, timed out or connection gone).
     let state = Atomic<UInt8>(RequestState.queued)
