@@ -9,7 +9,8 @@ import Glibc
 /// time, so answers never interleave.
 final class ConnectionWriter: @unchecked Sendable {
     /// How long a worker keeps writing to a peer that does not read before giving up on the connection. Answers are
-    /// a few KiB and nginx and Apache read them at once; only a stuck peer hits this.
+    /// a few KiB and nginx and Apache read them at once; only a stuck peer hits this (and the loop, should it have
+    /// something to write on that same connection meanwhile, waits for the lock that long).
     static let stuckPeerMilliseconds: Int32 = 1_000
 
     let fd: Int32
