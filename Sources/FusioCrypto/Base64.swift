@@ -11,24 +11,27 @@ public enum Base64 {
     /// bits left over from an incomplete final group are dropped. It never fails. Basic credentials must decode
     /// to the same bytes PHP Fusio sees, otherwise a client that works against PHP could fail here or vice versa.
     public static func decodeLenient(_ s: some StringProtocol) -> [UInt8] {
-        ContiguousBytes.with(s.utf8) { input in
-            [UInt8](unsafeUninitializedCapacity: input.count * 3 / 4) { output, initialized in
-                var accumulator: UInt32 = 0
-                var bits = 0
-                var out = 0
-                for character in input {
-                    guard let value = sextet(character) else { continue }
-                    accumulator = accumulator << 6 | UInt32(value)
-                    bits += 6
-                    if bits >= 8 {
-                        bits -= 8
-                        output[out] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
-                        out += 1
-                        accumulator &= (1 << UInt32(bits)) - 1
-                    }
+        ContiguousBytes.with(s.utf8) { decodeLenient(bytes: $0) }
+    }
+
+    /// `decodeLenient` of bytes already at hand (a header being parsed), without a string in between.
+    public static func decodeLenient(bytes input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: input.count * 3 / 4) { output, initialized in
+            var accumulator: UInt32 = 0
+            var bits = 0
+            var out = 0
+            for character in input {
+                guard let value = sextet(character) else { continue }
+                accumulator = accumulator << 6 | UInt32(value)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    output[out] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                    out += 1
+                    accumulator &= (1 << UInt32(bits)) - 1
                 }
-                initialized = out
             }
+            initialized = out
         }
     }
 

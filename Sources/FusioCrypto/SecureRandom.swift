@@ -1,15 +1,8 @@
-import COpenSSL
-
 public enum SecureRandom {
     public static func bytes(_ count: Int) -> [UInt8] {
         precondition(count >= 0 && count <= Int(Int32.max), "SecureRandom.bytes: count out of range")
         return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if count > 0 {
-                // Handing out predictable secrets would be worse than stopping the process.
-                guard RAND_bytes(buffer.baseAddress, Int32(count)) == 1 else {
-                    fatalError("OpenSSL RAND_bytes failed: CSPRNG unavailable")
-                }
-            }
+            if count > 0 { RandomPool.fill(buffer.baseAddress!, count: count) }
             initialized = count
         }
     }
@@ -20,8 +13,7 @@ public enum SecureRandom {
         hex(groups: [characters])[0]
     }
 
-    /// `hex(n)` for each length, from one draw: every `RAND_bytes` call has a fixed cost (a fork check
-    /// through `getpid`, the DRBG lookup) that dominates for the few bytes a token needs.
+    /// `hex(n)` for each length, from one draw.
     public static func hex(groups: [Int]) -> [String] {
         precondition(groups.allSatisfy { $0 >= 0 }, "SecureRandom.hex: negative length")
         let random = bytes(groups.reduce(0) { $0 + ($1 + 1) / 2 })

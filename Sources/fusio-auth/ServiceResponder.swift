@@ -103,17 +103,18 @@ final class ServiceResponder: FastCGIResponder {
 
     static func httpRequest(_ request: FastCGIRequest) -> HTTPRequest {
         var headers: [String: String] = [:]
+        headers.reserveCapacity(16)
         var method = "GET", uri = "/", remote = ""
         request.forEachParameter { name, value in
-            if name.starts(with: Self.httpPrefix) {
-                headers[Self.headerName(name.dropFirst(Self.httpPrefix.count))] = String(decoding: value, as: UTF8.self)
-            } else if name.elementsEqual(Self.requestMethod) {
+            if ParameterBytes.hasPrefix(name, "HTTP_") {
+                headers[Self.headerName(UnsafeBufferPointer(rebasing: name[5...]))] = String(decoding: value, as: UTF8.self)
+            } else if ParameterBytes.equal(name, "REQUEST_METHOD") {
                 method = String(decoding: value, as: UTF8.self)
-            } else if name.elementsEqual(Self.requestURI) {
+            } else if ParameterBytes.equal(name, "REQUEST_URI") {
                 uri = String(decoding: value, as: UTF8.self)
-            } else if name.elementsEqual(Self.remoteAddress) {
+            } else if ParameterBytes.equal(name, "REMOTE_ADDR") {
                 remote = String(decoding: value, as: UTF8.self)
-            } else if name.elementsEqual(Self.contentType), !value.isEmpty {
+            } else if ParameterBytes.equal(name, "CONTENT_TYPE"), !value.isEmpty {
                 headers["content-type"] = String(decoding: value, as: UTF8.self)
             }
         }
@@ -151,16 +152,13 @@ final class ServiceResponder: FastCGIResponder {
 }
 
 extension ServiceResponder {
-    static let httpPrefix = Array("HTTP_".utf8)
-    static let requestMethod = Array("REQUEST_METHOD".utf8)
-    static let requestURI = Array("REQUEST_URI".utf8)
-    static let remoteAddress = Array("REMOTE_ADDR".utf8)
-    static let contentType = Array("CONTENT_TYPE".utf8)
-
     /// `USER_AGENT` → `user-agent`: the HTTP layer's header names.
-    static func headerName(_ cgiName: Slice<UnsafeBufferPointer<UInt8>>) -> String {
-        String(decoding: cgiName.map { byte in
-            byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
-        }, as: UTF8.self)
+    static func headerName(_ cgiName: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: cgiName.count) { out in
+            for (index, byte) in cgiName.enumerated() {
+                out[index] = byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+            }
+            return cgiName.count
+        }
     }
 }

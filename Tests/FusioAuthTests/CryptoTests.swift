@@ -26,6 +26,19 @@ import Testing
             == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
     }
 
+    /// The keyed SHA-256 states are kept for the last key: alternating keys (one a prefix of the other) must
+    /// each get their own.
+    @Test func hmacFollowsAChangingKey() {
+        let message = Array("what do ya want for nothing?".utf8)
+        for _ in 0..<3 {
+            #expect(Hex.encode(HMACSHA256.authenticate(message, key: "Jefe".utf8))
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+            #expect(HMACSHA256.authenticate(message, key: "Jefe!".utf8) != HMACSHA256.authenticate(message, key: "Jefe".utf8))
+            #expect(Hex.encode(HMACSHA256.authenticate(Array("Hi There".utf8), key: [UInt8](repeating: 0x0B, count: 20)))
+                == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        }
+    }
+
     @Test func hmacAcceptsEmptyInputsAndSlices() {
         // Known value: HMAC-SHA256 with empty key and empty message.
         #expect(Hex.encode(HMACSHA256.authenticate([UInt8](), key: [UInt8]()))
@@ -51,6 +64,15 @@ import Testing
             let text = SecureRandom.hex(length)
             #expect(text.utf8.count == length)
             #expect(text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) })
+        }
+    }
+
+    /// Small draws come from a per-thread reserve refilled every 4 KiB: draws across several refills, and large
+    /// ones that bypass it, never repeat.
+    @Test func secureRandomFromTheReserveNeverRepeats() {
+        var seen = Set<[UInt8]>()
+        for index in 0..<1_000 {
+            #expect(seen.insert(SecureRandom.bytes(index % 7 == 0 ? 600 : 16)).inserted)
         }
     }
 

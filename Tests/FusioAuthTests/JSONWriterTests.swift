@@ -24,6 +24,19 @@ import Testing
         #expect(encoded(.string(input)) == expected)
     }
 
+    /// The writer skips runs of 8 plain bytes at a time: a byte to escape must be found at every offset in a
+    /// word, in the tail after the last whole word, and right after a multi-byte sequence.
+    @Test(arguments: [("\"", #"\""#), ("\\", #"\\"#), ("\n", #"\n"#), ("\u{01}", #"\u0001"#), ("\u{1F}", #"\u001f"#),
+                      ("é", #"\u00e9"#), ("😀", #"\ud83d\ude00"#), ("/", #"\/"#), (" ", " "), ("\u{7F}", "\u{7F}")])
+    func escapesAtEveryOffsetOfALongRun(special: String, escaped: String) {
+        for before in 0..<20 {
+            let head = String(repeating: "a", count: before), tail = String(repeating: "z", count: 19 - before)
+            #expect(encoded(.string(head + special + tail), escapeSlashes: true) == "\"" + head + escaped + tail + "\"")
+            let unescapedSlash = special == "/" ? "/" : escaped
+            #expect(encoded(.string(head + special + tail + special)) == "\"" + head + unescapedSlash + tail + unescapedSlash + "\"")
+        }
+    }
+
     @Test func slashEscapingIsOptional() {
         #expect(encoded(.string("a/b"), escapeSlashes: true) == #""a\/b""#)
         #expect(encoded(.object(["a/b": .string("é/")]), escapeSlashes: true) == #"{"a\/b":"\u00e9\/"}"#)

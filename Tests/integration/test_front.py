@@ -469,6 +469,24 @@ def test_abort_of_a_queued_request(deadline_pool, deadline_app, db):
     assert tokens_of(db, app.id) == before + 3, "the aborted request must not have issued a token"
 
 
+def test_abort_of_a_running_request(deadline_pool, deadline_app, db):
+    """FCGI_ABORT_REQUEST for a request a worker thread is running: the thread finishes, but instead of writing its
+    answer to the connection itself it leaves it to the loop, which sends END_REQUEST only; the connection serves
+    on."""
+    pool, app = deadline_pool, deadline_app
+    with fcgilib.Connection(pool.fcgi_address) as c:
+        with app_row_locked(app.id):
+            c.send(fcgilib.form_request_bytes(1, "/authorization/token", CC_BODY, cc_headers(app)))
+            wait_until(lambda: statements_waiting(db) >= 1, 20, what="the token write waiting for the lock")
+            c.send(fcgilib.abort_request(1))
+            _, values = c.get_values([fcgilib.MPXS_CONNS])       # the loop has read the abort by now
+            assert values == {fcgilib.MPXS_CONNS: b"1"}
+        r = c.response(1, timeout=30)
+        assert [rec.type for rec in r.records] == [fcgilib.END_REQUEST], f"aborted running request got {r.records}"
+        assert r.stdout == b"" and r.protocol_status == fcgilib.REQUEST_COMPLETE
+        assert_token(c.post_form("/authorization/token", CC_BODY, cc_headers(app), request_id=1), 1)
+
+
 @pytest.fixture(scope="module")
 def storm_pool():
     # 1 worker, 4 standard threads, 1 password thread; a queue deadline long enough that the whole storm is

@@ -77,6 +77,7 @@ final class EventLoop {
             }
             let count = cposix_epoll_wait(epollFD, &data, &flags, 256, timeout)
             if count < 0 && errno != EINTR { logger.critical("epoll_wait failed", metadata: ["errno": "\(errno)"]); return }
+            collectSentAnswers()
             for index in 0..<max(0, Int(count)) {
                 let fd = Int32(truncatingIfNeeded: data[index])
                 if fd == listenFD {
@@ -167,6 +168,10 @@ final class EventLoop {
         while true {
             let received = scratch.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if received > 0 {
+                // What was just read may follow an answer a worker wrote itself: note that answer first, so the
+                // parser knows its request ID is free again.
+                collectSentAnswers()
+                guard self.connection(fd) === connection else { return }
                 events.removeAll(keepingCapacity: true)
                 var failure: FastCGIProtocolError?
                 scratch.withUnsafeBytes { raw in
@@ -206,6 +211,7 @@ final class EventLoop {
             request.connection = connection.identity
             request.enqueuedAt = MonotonicClock.milliseconds()
             request.lane = request.problem == nil ? configuration.classify(request) : .standard
+            request.writer = connection.writer
             connection.inFlight.append(request)
             outstanding += 1
             if !lanes.queue(request.lane).push(request) {
@@ -224,6 +230,7 @@ final class EventLoop {
                 FastCGIRecordEncoder.appendEndRequest(requestID: requestID, status: .requestComplete, to: &out)
                 send(out, on: connection)
             } else {
+                connection.writer.locked { request.abortedWhileRunning = true }
                 connection.abortedWhileRunning.append(requestID)
             }
         }
@@ -238,6 +245,12 @@ final class EventLoop {
         for completion in due { deliver(completion) }
     }
 
+    /// Answers the workers wrote themselves (`ConnectionWriter`): the loop's bookkeeping for them.
+    private func collectSentAnswers() {
+        guard lanes.completions.hasItems else { return }
+        for completion in lanes.completions.takeAll(readingEventFD: false) { deliver(completion) }
+    }
+
     private func deliver(_ completion: CompletionQueue.Completion) {
         if completion.notBefore > MonotonicClock.milliseconds() {
             held.append(completion)
@@ -250,10 +263,13 @@ final class EventLoop {
         if !completion.keepConnection { connection.closeWhenIdle = true }
         if let index = connection.abortedWhileRunning.firstIndex(of: completion.requestID) {
             connection.abortedWhileRunning.remove(at: index)
-            var out: [UInt8] = []
-            FastCGIRecordEncoder.appendEndRequest(requestID: completion.requestID, status: .requestComplete, to: &out)
-            send(out, on: connection)
-        } else {
+            // Unless the worker had written the whole answer before the abort arrived.
+            if !completion.sent {
+                var out: [UInt8] = []
+                FastCGIRecordEncoder.appendEndRequest(requestID: completion.requestID, status: .requestComplete, to: &out)
+                send(out, on: connection)
+            }
+        } else if !completion.sent {
             send(completion.bytes, on: connection)
         }
         if self.connection(completion.connection.fd) === connection { closeIfDone(connection) }
@@ -292,9 +308,16 @@ final class EventLoop {
             connection.outbound.append(contentsOf: bytes)
             return
         }
-        let written = bytes.withUnsafeBytes { write(connection.identity.fd, $0.baseAddress, $0.count) }
+        let writer = connection.writer
+        let (written, error) = writer.locked { () -> (Int, Int32) in
+            let written = bytes.withUnsafeBytes { write(connection.identity.fd, $0.baseAddress, $0.count) }
+            let error = errno
+            // The rest waits in `outbound`: workers leave their answers to the loop until it is out.
+            if written != bytes.count { writer.setLoopHoldsOutput(true) }
+            return (written, error)
+        }
         if written == bytes.count { return }
-        if written < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
+        if written < 0 && error != EAGAIN && error != EWOULDBLOCK && error != EINTR {
             close(connection)
             return
         }
@@ -304,12 +327,18 @@ final class EventLoop {
     }
 
     private func flush(_ connection: LoopConnection) {
+        let writer = connection.writer
         while connection.hasPendingOutput {
-            let written = connection.outbound.withUnsafeBytes {
-                write(connection.identity.fd, $0.baseAddress! + connection.outboundOffset, $0.count - connection.outboundOffset)
+            let (written, error) = writer.locked { () -> (Int, Int32) in
+                let written = connection.outbound.withUnsafeBytes {
+                    write(connection.identity.fd, $0.baseAddress! + connection.outboundOffset, $0.count - connection.outboundOffset)
+                }
+                let error = errno
+                if written >= 0 && connection.outboundOffset + written == connection.outbound.count { writer.setLoopHoldsOutput(false) }
+                return (written, error)
             }
             if written < 0 {
-                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
+                if error == EAGAIN || error == EWOULDBLOCK || error == EINTR { return }
                 close(connection)
                 return
             }
@@ -350,6 +379,8 @@ final class EventLoop {
         connection.inFlight = []
         connections[Int(fd)] = nil
         connectionCount -= 1
+        // No worker writes to the descriptor number from now on: a new connection may get it.
+        connection.writer.locked { connection.writer.markClosed() }
         Glibc.close(fd)
     }
 

@@ -2,6 +2,8 @@
 /// the requests handed to worker threads and not yet answered.
 final class LoopConnection {
     let identity: ConnectionIdentity
+    /// Shared with the worker threads, which write their answers through it.
+    let writer: ConnectionWriter
     var parser: FastCGIConnectionParser
     var outbound: [UInt8] = []
     var outboundOffset = 0
@@ -16,6 +18,7 @@ final class LoopConnection {
 
     init(identity: ConnectionIdentity, limits: FastCGILimits) {
         self.identity = identity
+        writer = ConnectionWriter(fd: identity.fd)
         parser = FastCGIConnectionParser(limits: limits)
     }
 

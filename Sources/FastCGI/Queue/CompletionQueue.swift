@@ -1,8 +1,11 @@
 import CPosix
 import Glibc
+import Synchronization
 
-/// Answers travelling back from the worker threads to the event loop, which alone writes to connections. An
-/// eventfd wakes the loop, once per batch: only the push that finds the queue empty writes to it.
+/// Answers travelling back from the worker threads to the event loop. Most are already written to the connection
+/// by the worker (`sent`, see `ConnectionWriter`) and only tell the loop that the request is done: those are
+/// pushed quietly, and the loop collects them whenever it wakes anyway — at the latest before it parses what it
+/// reads next from a connection. Answers the loop must send itself wake it through an eventfd, once per batch.
 final class CompletionQueue: @unchecked Sendable {
     struct Completion {
         var connection: ConnectionIdentity
@@ -11,10 +14,15 @@ final class CompletionQueue: @unchecked Sendable {
         var bytes: [UInt8]
         /// Monotonic milliseconds before which the loop does not send it (0: at once).
         var notBefore: Int64 = 0
+        /// The worker wrote the answer itself; the loop only does its bookkeeping.
+        var sent = false
     }
 
     private var mutex = pthread_mutex_t()
     private var items: [Completion] = []
+    /// The eventfd was written and the loop has not read it yet (under the lock).
+    private var wakePending = false
+    private let pending = Atomic<Int>(0)
     let eventFD: Int32
 
     init() {
@@ -23,25 +31,43 @@ final class CompletionQueue: @unchecked Sendable {
         precondition(eventFD >= 0, "eventfd failed")
     }
 
+    /// An answer for the loop to send: wakes it unless a wake-up is already on its way.
     func push(_ completion: Completion) {
         pthread_mutex_lock(&mutex)
-        let wasEmpty = items.isEmpty
         items.append(completion)
+        pending.store(items.count, ordering: .releasing)
+        let wake = !wakePending
+        wakePending = true
         pthread_mutex_unlock(&mutex)
-        if wasEmpty {
+        if wake {
             var one: UInt64 = 1
             _ = write(eventFD, &one, 8)
         }
     }
 
-    /// Everything pushed so far (called by the loop when the eventfd is readable).
-    func takeAll() -> [Completion] {
-        var counter: UInt64 = 0
-        _ = read(eventFD, &counter, 8)
+    /// A `sent` completion: no wake-up.
+    func pushQuietly(_ completion: Completion) {
+        pthread_mutex_lock(&mutex)
+        items.append(completion)
+        pending.store(items.count, ordering: .releasing)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    var hasItems: Bool { pending.load(ordering: .acquiring) > 0 }
+
+    /// Everything pushed so far. `readingEventFD` when the eventfd reported readable: it is reset, and the next
+    /// push that needs the loop writes it again.
+    func takeAll(readingEventFD: Bool = true) -> [Completion] {
+        if readingEventFD {
+            var counter: UInt64 = 0
+            _ = read(eventFD, &counter, 8)
+        }
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
+        if readingEventFD { wakePending = false }
         let taken = items
         items.removeAll(keepingCapacity: true)
+        pending.store(0, ordering: .releasing)
         return taken
     }
 }

@@ -1,10 +1,12 @@
 import Glibc
 
-/// The bounded FIFO between the event loop and one lane's worker threads. Blocking threads wait on a condition
-/// variable; the loop never blocks on it (it only pushes, and pops expired requests from the head).
+/// The bounded FIFO between the event loop and one lane's worker threads. Threads wait on a counting semaphore
+/// with one token per pushed request; the loop never blocks on it (it only pushes, and pops expired requests from
+/// the head). Not a condition variable: glibc re-takes the mutex in `pthread_cond_wait` marked as contended, so
+/// every woken thread paid one more futex system call to unlock it — per request.
 final class RequestQueue: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
-    private var nonEmpty = pthread_cond_t()
+    private let available = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
     private var ring: [FastCGIRequest?]
     private var head = 0
     private var count = 0
@@ -16,11 +18,12 @@ final class RequestQueue: @unchecked Sendable {
         self.capacity = capacity
         ring = Array(repeating: nil, count: capacity)
         pthread_mutex_init(&mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(&nonEmpty, &attributes)
-        pthread_condattr_destroy(&attributes)
+        sem_init(available, 0, 0)
+    }
+
+    deinit {
+        sem_destroy(available)
+        available.deallocate()
     }
 
     private func locked<T>(_ body: () -> T) -> T {
@@ -39,23 +42,31 @@ final class RequestQueue: @unchecked Sendable {
             count += 1
             return true
         }
-        if accepted { pthread_cond_signal(&nonEmpty) }
+        if accepted { sem_post(available) }
         return accepted
     }
 
     /// The oldest request, waiting while there is none; nil once the queue is closed and empty.
     func pop() -> FastCGIRequest? {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        while count == 0 {
-            if closed { return nil }
-            pthread_cond_wait(&nonEmpty, &mutex)
+        while true {
+            while sem_wait(available) != 0 {}   // EINTR
+            pthread_mutex_lock(&mutex)
+            if count > 0 {
+                let request = ring[head]
+                ring[head] = nil
+                head = (head + 1) % capacity
+                count -= 1
+                pthread_mutex_unlock(&mutex)
+                return request
+            }
+            let isClosed = closed
+            pthread_mutex_unlock(&mutex)
+            if isClosed {
+                sem_post(available)   // the wake-up of `close` goes on to the next waiting thread
+                return nil
+            }
+            // The token of a request the loop took out as expired: wait again.
         }
-        let request = ring[head]
-        ring[head] = nil
-        head = (head + 1) % capacity
-        count -= 1
-        return request
     }
 
     /// Removes the requests at the head that were queued at or before `deadline` (FIFO, so they are all at the
@@ -73,9 +84,9 @@ final class RequestQueue: @unchecked Sendable {
         }
     }
 
-    /// Wakes every waiting thread; pop returns what is left, then nil.
+    /// Wakes every waiting thread (one after the other); pop returns what is left, then nil.
     func close() {
         locked { closed = true }
-        pthread_cond_broadcast(&nonEmpty)
+        sem_post(available)
     }
 }

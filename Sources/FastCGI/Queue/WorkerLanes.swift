@@ -65,9 +65,18 @@ final class WorkerLanes: Sendable {
     }
 
     private func complete(_ request: FastCGIRequest, with response: FastCGIResponse) {
-        let notBefore = response.delayMilliseconds > 0 ? MonotonicClock.milliseconds() + Int64(response.delayMilliseconds) : 0
-        completions.push(.init(connection: request.connection, requestID: request.requestID,
-                               keepConnection: request.keepConnection, bytes: response.encoded(requestID: request.requestID),
-                               notBefore: notBefore))
+        let bytes = response.encoded(requestID: request.requestID)
+        var done = CompletionQueue.Completion(connection: request.connection, requestID: request.requestID,
+                                              keepConnection: request.keepConnection, bytes: [])
+        // Written here, on a kept connection, when the answer is due now; a connection to close after the answer
+        // and a held answer are the loop's to send.
+        if request.keepConnection, response.delayMilliseconds == 0, let writer = request.writer {
+            done.sent = true
+            if writer.sendAnswer(bytes, unlessAborted: request, announce: { completions.pushQuietly(done) }) { return }
+            done.sent = false
+        }
+        done.bytes = bytes
+        if response.delayMilliseconds > 0 { done.notBefore = MonotonicClock.milliseconds() + Int64(response.delayMilliseconds) }
+        completions.push(done)
     }
 }

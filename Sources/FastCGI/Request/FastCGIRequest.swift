@@ -26,6 +26,11 @@ public final class FastCGIRequest: @unchecked Sendable {
     var connection = ConnectionIdentity(fd: -1, serial: 0)
     var enqueuedAt: Int64 = 0
     var lane: FastCGILane = .standard
+    /// The connection's write side: the worker that runs the request writes the answer through it.
+    var writer: ConnectionWriter?
+    /// Set by the loop, under the writer's lock, when FCGI_ABORT_REQUEST arrives while a worker runs the request:
+    /// the worker then leaves the answer to the loop, which sends only FCGI_END_REQUEST.
+    var abortedWhileRunning = false
 
     /// queued → running (a worker took it) or queued → cancelled (aborted, timed out or connection gone).
     let state = Atomic<UInt8>(RequestState.queued)
@@ -42,13 +47,17 @@ public final class FastCGIRequest: @unchecked Sendable {
     }
 
     /// One parameter (`REQUEST_METHOD`, `HTTP_USER_AGENT`, …) as a string; the last one wins if repeated.
-    public func parameter(_ name: String) -> String? {
-        var found: String?
-        let wanted = Array(name.utf8)
-        forEachParameter { candidate, value in
-            if candidate.elementsEqual(wanted) { found = String(decoding: value, as: UTF8.self) }
+    public func parameter(_ name: StaticString) -> String? {
+        withLastParameter { ParameterBytes.equal($0, name) }
+    }
+
+    private func withLastParameter(matching: (UnsafeBufferPointer<UInt8>) -> Bool) -> String? {
+        parameterBlock.withUnsafeBufferPointer { block in
+            for pair in pairs.reversed() where matching(UnsafeBufferPointer(rebasing: block[pair.name])) {
+                return String(decoding: UnsafeBufferPointer(rebasing: block[pair.value]), as: UTF8.self)
+            }
+            return nil
         }
-        return found
     }
 
     /// Visits the raw parameters in the order the web server sent them, without copying; the buffers are valid

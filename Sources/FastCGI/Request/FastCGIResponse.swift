@@ -17,35 +17,39 @@ public struct FastCGIResponse: Sendable {
     }
 
     /// The complete answer to request `requestID`: FCGI_STDOUT records, the empty one that ends the stream, and
-    /// FCGI_END_REQUEST — one buffer, so the loop sends it with one write.
+    /// FCGI_END_REQUEST — one buffer, so it goes out with one write. The head is written straight behind a
+    /// record header whose length is filled in afterwards: one allocation, no copy, for any answer under 64 KiB.
     func encoded(requestID: UInt16) -> [UInt8] {
-        var head: [UInt8] = []
-        head.reserveCapacity(256)
-        append("Status: ", to: &head)
-        append(String(status), to: &head)
-        head.append(UInt8(ascii: " "))
-        append(reason, to: &head)
-        head.append(contentsOf: [13, 10] as [UInt8])
-        for (name, value) in headers {
-            append(name, to: &head)
-            head.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
-            append(value, to: &head)
-            head.append(contentsOf: [13, 10] as [UInt8])
-        }
-        append("Content-Length: ", to: &head)
-        append(String(body.count), to: &head)
-        head.append(contentsOf: [13, 10, 13, 10] as [UInt8])
-
+        let headerLength = FastCGIRecordType.headerLength
+        var estimate = 64 + body.count
+        for (name, value) in headers { estimate += name.utf8.count + value.utf8.count + 4 }
         var out: [UInt8] = []
-        let total = head.count + body.count
-        out.reserveCapacity(total + 3 * FastCGIRecordType.headerLength + 8 + 8 * (total / FastCGIRecordType.maximumContentLength))
+        out.reserveCapacity(headerLength + estimate + 2 * headerLength + 8 + 8 * (estimate / FastCGIRecordType.maximumContentLength))
+        FastCGIRecordHeader(type: .stdout, requestID: requestID, contentLength: 0).write(to: &out)
+        append("Status: ", to: &out)
+        append(String(status), to: &out)
+        out.append(UInt8(ascii: " "))
+        append(reason, to: &out)
+        out.append(contentsOf: [13, 10] as [UInt8])
+        for (name, value) in headers {
+            append(name, to: &out)
+            out.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+            append(value, to: &out)
+            out.append(contentsOf: [13, 10] as [UInt8])
+        }
+        append("Content-Length: ", to: &out)
+        append(String(body.count), to: &out)
+        out.append(contentsOf: [13, 10, 13, 10] as [UInt8])
+        out.append(contentsOf: body)
+
+        let total = out.count - headerLength
         if total <= FastCGIRecordType.maximumContentLength {
-            FastCGIRecordHeader(type: .stdout, requestID: requestID, contentLength: total).write(to: &out)
-            out.append(contentsOf: head)
-            out.append(contentsOf: body)
+            out[4] = UInt8(total >> 8)
+            out[5] = UInt8(total & 0xff)
         } else {
-            let whole = head + body
-            whole.withUnsafeBytes { FastCGIRecordEncoder.appendStream(.stdout, requestID: requestID, content: $0, to: &out) }
+            let content = Array(out[headerLength...])
+            out.removeAll(keepingCapacity: true)
+            content.withUnsafeBytes { FastCGIRecordEncoder.appendStream(.stdout, requestID: requestID, content: $0, to: &out) }
         }
         FastCGIRecordEncoder.appendEndOfStream(.stdout, requestID: requestID, to: &out)
         FastCGIRecordEncoder.appendEndRequest(requestID: requestID, status: .requestComplete, to: &out)

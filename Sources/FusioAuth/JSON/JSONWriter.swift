@@ -67,6 +67,10 @@ public enum JSONWriter {
             var total = 2
             var index = 0
             while index < bytes.count {
+                if index + 8 <= bytes.count, plainWord(bytes, at: index, escapeSlashes: escapeSlashes) {
+                    total += 8; index += 8
+                    continue
+                }
                 let byte = bytes[index]
                 switch byte {
                 case 0x08, 0x09, 0x0A, 0x0C, 0x0D, UInt8(ascii: "\\"), UInt8(ascii: "\""):
@@ -89,9 +93,23 @@ public enum JSONWriter {
         }
     }
 
+    /// True when none of the 8 bytes at `index` needs escaping (no control byte, no non-ASCII byte, no `"`,
+    /// `\`, nor `/` when slashes are escaped), tested a word at a time: tokens are long runs of such bytes.
+    @inline(__always)
+    private static func plainWord(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, escapeSlashes: Bool) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let word = UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+        // Exact as booleans (Bit Twiddling Hacks, "haszero" and "hasless" for n <= 128).
+        @inline(__always) func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        if word & highs != 0 || (word &- ones &* 0x20) & ~word & highs != 0 { return false }
+        if hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C)) { return false }
+        return !(escapeSlashes && hasZeroByte(word ^ (ones &* 0x2F)))
+    }
+
+    /// `String.withUTF8` is inlinable, so this stays specialised; `utf8.withContiguousStorageIfAvailable` went
+    /// through the standard library's generic entry point for every string written.
     @inline(__always)
     private static func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = text
         return copy.withUTF8(body)
     }
@@ -138,6 +156,10 @@ public enum JSONWriter {
             var runStart = 0
             var index = 0
             while index < count {
+                if index + 8 <= count, plainWord(bytes, at: index, escapeSlashes: escapeSlashes) {
+                    index += 8
+                    continue
+                }
                 let byte = bytes[index]
                 let needsEscape = byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"")
                     || byte == UInt8(ascii: "\\") || (escapeSlashes && byte == UInt8(ascii: "/"))

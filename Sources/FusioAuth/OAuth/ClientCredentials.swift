@@ -19,21 +19,20 @@ public struct ClientCredentials: Sendable, Equatable, CustomStringConvertible, C
     /// also rejects `"0"`. Bytes that are not UTF-8 are refused because the columns they are compared with hold
     /// UTF-8 only.
     public static func fromAuthorizationHeader(_ value: String?) -> ClientCredentials? {
-        guard let value else { return nil }
-        let header = Array(value.utf8)
-        guard let space = header.firstIndex(of: UInt8(ascii: " ")),
-            header[..<space].elementsEqual("Basic".utf8)
-        else { return nil }
-        let encoded = header[(space + 1)...]
-        guard !isPHPEmpty(encoded) else { return nil }
-
-        let decoded = Base64.decodeLenient(String(decoding: encoded, as: UTF8.self))
-        guard let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-        let id = decoded[..<colon]
-        let secret = decoded[(colon + 1)...]
-        guard !isPHPEmpty(id), !isPHPEmpty(secret), let idText = utf8String(id), let secretText = utf8String(secret)
-        else { return nil }
-        return ClientCredentials(id: idText, secret: secretText)
+        guard var value else { return nil }
+        return value.withUTF8 { header in
+            guard header.count > 6, header[5] == UInt8(ascii: " "), header[0..<5].elementsEqual("Basic".utf8) else { return nil }
+            let encoded = UnsafeBufferPointer(rebasing: header[6...])
+            guard !isPHPEmpty(encoded[...]) else { return nil }
+            let decoded = Base64.decodeLenient(bytes: encoded)
+            guard let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+            let id = decoded[..<colon]
+            let secret = decoded[(colon + 1)...]
+            guard !isPHPEmpty(id), !isPHPEmpty(secret), let idText = StrictUTF8.string(id),
+                  let secretText = StrictUTF8.string(secret)
+            else { return nil }
+            return ClientCredentials(id: idText, secret: secretText)
+        }
     }
 
     public var description: String { "ClientCredentials(id: \(id), secret: ****)" }
@@ -45,12 +44,7 @@ public struct ClientCredentials: Sendable, Equatable, CustomStringConvertible, C
         Mirror(self, children: ["id": id, "secret": "****"], displayStyle: .struct)
     }
 
-    private static func isPHPEmpty(_ bytes: ArraySlice<UInt8>) -> Bool {
-        bytes.isEmpty || bytes.elementsEqual([UInt8(ascii: "0")])
-    }
-
-    private static func utf8String(_ bytes: ArraySlice<UInt8>) -> String? {
-        let text = String(decoding: bytes, as: UTF8.self)
-        return text.utf8.elementsEqual(bytes) ? text : nil
+    private static func isPHPEmpty<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        bytes.isEmpty || (bytes.count == 1 && bytes.first == UInt8(ascii: "0"))
     }
 }

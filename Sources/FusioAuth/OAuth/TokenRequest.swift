@@ -3,13 +3,16 @@
 public struct TokenRequest: Sendable {
     public var parameters: [String: String]
     /// The raw `Authorization` header, if any.
-    public var authorization: String?
+    public let authorization: String?
+    /// `authorization` read as `Basic` credentials, once (the HTTP layer checks their size, the grant uses them).
+    public let headerCredentials: ClientCredentials?
     public var userAgent: String?
     public var clientIP: String
 
     public init(parameters: [String: String], authorization: String?, userAgent: String?, clientIP: String) {
         self.parameters = parameters
         self.authorization = authorization
+        headerCredentials = ClientCredentials.fromAuthorizationHeader(authorization)
         self.userAgent = userAgent
         self.clientIP = clientIP
     }
@@ -34,7 +37,7 @@ public struct TokenRequest: Sendable {
     /// Client credentials from `Authorization: Basic` or from `client_id`/`client_secret` in the body.
     /// Both present and different is refused rather than guessing which one the client meant.
     public func clientCredentials() throws(OAuthError) -> ClientCredentials {
-        let header = ClientCredentials.fromAuthorizationHeader(authorization)
+        let header = headerCredentials
         var body: ClientCredentials?
         if let id = parameters["client_id"], let secret = parameters["client_secret"], !id.isEmpty, !secret.isEmpty {
             body = ClientCredentials(id: id, secret: secret)

@@ -14,26 +14,43 @@ public struct UnixTime: Sendable, Comparable, Hashable, CustomStringConvertible 
 
     public var description: String { databaseString }
 
-    /// `Y-m-d H:i:s` in UTC, e.g. `2023-11-14 22:13:20`.
+    /// `Y-m-d H:i:s` in UTC, e.g. `2023-11-14 22:13:20`. Written into the string's own storage: a token row
+    /// and its audit format four of these.
     public var databaseString: String {
         let days = Self.floorDivide(seconds, 86_400)
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = Self.civil(fromDays: days)
-        var text = ""
-        text.reserveCapacity(19)
-        if year < 0 { text += "-" }
-        Self.appendPadded(Int(year.magnitude), width: 4, to: &text)
-        text += "-"
-        Self.appendPadded(month, width: 2, to: &text)
-        text += "-"
-        Self.appendPadded(day, width: 2, to: &text)
-        text += " "
-        Self.appendPadded(secondOfDay / 3600, width: 2, to: &text)
-        text += ":"
-        Self.appendPadded(secondOfDay / 60 % 60, width: 2, to: &text)
-        text += ":"
-        Self.appendPadded(secondOfDay % 60, width: 2, to: &text)
-        return text
+        var yearDigits = 4
+        while year.magnitude >= Self.powerOfTen(yearDigits) { yearDigits += 1 }
+        let length = (year < 0 ? 1 : 0) + yearDigits + 15
+        return String(unsafeUninitializedCapacity: length) { out in
+            var index = 0
+            func put(_ value: Int, width: Int) {
+                var rest = value
+                for position in stride(from: index + width - 1, through: index, by: -1) {
+                    out[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                index += width
+            }
+            func put(_ byte: UInt8) {
+                out[index] = byte
+                index += 1
+            }
+            if year < 0 { put(UInt8(ascii: "-")) }
+            put(Int(year.magnitude), width: yearDigits)
+            put(UInt8(ascii: "-"))
+            put(month, width: 2)
+            put(UInt8(ascii: "-"))
+            put(day, width: 2)
+            put(UInt8(ascii: " "))
+            put(secondOfDay / 3600, width: 2)
+            put(UInt8(ascii: ":"))
+            put(secondOfDay / 60 % 60, width: 2)
+            put(UInt8(ascii: ":"))
+            put(secondOfDay % 60, width: 2)
+            return index
+        }
     }
 
     /// Parses exactly `YYYY-MM-DD HH:MM:SS`, optionally followed by `.` and 1–6 fraction digits (what
@@ -107,11 +124,7 @@ public struct UnixTime: Sendable, Comparable, Hashable, CustomStringConvertible 
         return value
     }
 
-    private static func appendPadded(_ value: Int, width: Int, to text: inout String) {
-        let digits = String(value)
-        if digits.utf8.count < width {
-            text += String(repeating: "0", count: width - digits.utf8.count)
-        }
-        text += digits
+    private static func powerOfTen(_ exponent: Int) -> UInt64 {
+        exponent >= 20 ? .max : (0..<exponent).reduce(1) { value, _ in value * 10 }
     }
 }

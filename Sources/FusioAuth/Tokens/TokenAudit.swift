@@ -24,14 +24,12 @@ public struct TokenAudit: Sendable, Equatable {
         "{\"tokenId\":\(tokenID)" + contentTail
     }
 
-    /// `content` after the token id, for a store that learns the id only inside the database.
+    /// `content` after the token id, for a store that learns the id only inside the database. The dates are
+    /// digits, `-`, ` ` and `:` only, which JSON writes as they are.
     public var contentTail: String {
-        let object: JSONObject = [
-            "scope": .array(scopes.map { .string($0) }),
-            "expires": .string(expires.databaseString),
-            "now": .string(now.databaseString),
-        ]
-        let encoded = JSONWriter.encode(.object(object), escapeSlashes: true)
-        return "," + String(decoding: encoded.dropFirst(), as: UTF8.self)
+        var tail = ",\"scope\":"
+        tail += String(decoding: JSONWriter.encode(.array(scopes.map { .string($0) }), escapeSlashes: true), as: UTF8.self)
+        tail += ",\"expires\":\"" + expires.databaseString + "\",\"now\":\"" + now.databaseString + "\"}"
+        return tail
     }
 }

@@ -12,6 +12,9 @@ public final class TokenIssuer {
     private let tokenLifetime: ISODuration
     private let tokens: any TokenRepository
     private let clock: any Clock
+    /// `sub` by user id: a SHA-1 and a UUID layout per token otherwise. One issuer serves one thread.
+    private var subjects: [Int: String] = [:]
+    private static let maximumCachedSubjects = 4096
 
     public init(settings: Settings, tokens: any TokenRepository, clock: any Clock) {
         self.baseURL = settings.baseURL
@@ -44,7 +47,7 @@ public final class TokenIssuer {
         let now = clock.now()
         let expire = tokenLifetime.added(to: now)
         var claims = AccessTokenClaims(
-            issuer: baseURL, subject: FusioSubject.make(baseURL: baseURL, userID: user.id),
+            issuer: baseURL, subject: subject(userID: user.id),
             issuedAt: now.seconds, expiresAt: expire.seconds, name: user.name, audience: app?.key,
             email: user.email)
         let accessToken = try signFitting(&claims)
@@ -58,6 +61,14 @@ public final class TokenIssuer {
             accessToken: accessToken, expiresIn: expire.seconds - now.seconds, refreshToken: row.refreshToken,
             scope: scope, idToken: scopes.contains("openid") ? accessToken : nil)
         return PreparedToken(row: row, audit: audit, response: response)
+    }
+
+    private func subject(userID: Int) -> String {
+        if let known = subjects[userID] { return known }
+        if subjects.count >= Self.maximumCachedSubjects { subjects.removeAll(keepingCapacity: true) }
+        let made = FusioSubject.make(baseURL: baseURL, userID: userID)
+        subjects[userID] = made
+        return made
     }
 
     /// `jti` random bytes tried in turn: the full 128 bits, 64 bits, then none. A token of a user with a long name

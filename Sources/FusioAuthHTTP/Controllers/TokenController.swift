@@ -26,15 +26,13 @@ public final class TokenController: HTTPHandler {
         } catch {
             return Self.render(.invalidRequest(error.description))
         }
-        let authorization = request.header("authorization")
-        if let name = ParameterLimits.violation(in: parameters)
-            ?? ParameterLimits.violation(in: ClientCredentials.fromAuthorizationHeader(authorization)) {
+        let tokenRequest = TokenRequest(
+            parameters: parameters.scalarDictionary, authorization: request.header("authorization"),
+            userAgent: request.header("user-agent"), clientIP: clientIP.resolve(request))
+        if let name = ParameterLimits.violation(in: parameters) ?? ParameterLimits.violation(in: tokenRequest.headerCredentials) {
             // An over-long scope list keeps Fusio's error for it; every other parameter is a malformed request.
             return Self.render(name == "scope" ? .tooManyScopes : .invalidRequest("Parameter \(name) is too long"))
         }
-        let tokenRequest = TokenRequest(
-            parameters: parameters.scalarDictionary, authorization: authorization,
-            userAgent: request.header("user-agent"), clientIP: clientIP.resolve(request))
         do {
             let token = try endpoint.handle(tokenRequest)
             HTTPMetrics.tokenIssued(grantType: tokenRequest.parameters["grant_type"] ?? "")

@@ -1,3 +1,5 @@
+import FusioAuth
+
 /// `application/x-www-form-urlencoded`, strict on input (a broken escape is an error rather than PHP's
 /// pass-through, since no well-behaved client sends one) and PHP-compatible on output.
 public enum FormURLEncoded {
@@ -27,6 +29,11 @@ public enum FormURLEncoded {
     }
 
     private static func decode(_ bytes: ArraySlice<UInt8>) throws(RequestParameterError) -> String {
+        // Most names and values (`grant_type=client_credentials`) have nothing to unescape.
+        if !bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
+            guard let text = StrictUTF8.string(bytes) else { throw .invalidEncoding }
+            return text
+        }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var index = bytes.startIndex
@@ -47,8 +54,7 @@ public enum FormURLEncoded {
                 index += 1
             }
         }
-        let text = String(decoding: output, as: UTF8.self)
-        guard text.utf8.elementsEqual(output) else { throw .invalidEncoding }
+        guard let text = StrictUTF8.string(output[...]) else { throw .invalidEncoding }
         return text
     }
 

@@ -4,7 +4,7 @@
 public enum PasswordRoutes {
     public static func checksPassword(method: String, requestURI: String, body: [UInt8]) -> Bool {
         guard method == "POST" else { return false }
-        let path = requestURI.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let path = requestURI[..<(requestURI.utf8.firstIndex(of: UInt8(ascii: "?")) ?? requestURI.endIndex)]
         switch path {
         case "/consumer/login", "/authorization/authorize":
             return true

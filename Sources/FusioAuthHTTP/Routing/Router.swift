@@ -37,13 +37,9 @@ public final class Router {
         guard let methods = routes[request.path] ?? prefixRoutes.first(where: { request.path.hasPrefix($0.prefix) })?.methods else {
             return HTTPError.notFound.response
         }
-        var allowed = Set(methods.keys)
-        if allowed.contains("GET") { allowed.insert("HEAD") }
-        allowed.insert("OPTIONS")
-        let allow = allowed.sorted().joined(separator: ", ")
         switch request.method {
         case "OPTIONS":
-            return HTTPResponse(status: 200, headers: [("Allow", allow)])
+            return HTTPResponse(status: 200, headers: [("Allow", Self.allowed(methods).joined(separator: ", "))])
         case "HEAD" where methods["HEAD"] == nil:
             // nginx drops the body of a HEAD response itself.
             guard let handler = methods["GET"] else { break }
@@ -52,9 +48,17 @@ public final class Router {
             break
         }
         guard let handler = methods[request.method] else {
-            return HTTPError.methodNotAllowed(allow: allowed.sorted()).response
+            return HTTPError.methodNotAllowed(allow: Self.allowed(methods)).response
         }
         if let problem = request.bodyProblem { return handler.reject(problem) }
         return handler.handle(request)
+    }
+
+    /// The `Allow` list, sorted; only OPTIONS and 405 answers need it, so it is not built for every request.
+    private static func allowed(_ methods: [String: any HTTPHandler]) -> [String] {
+        var allowed = Set(methods.keys)
+        if allowed.contains("GET") { allowed.insert("HEAD") }
+        allowed.insert("OPTIONS")
+        return allowed.sorted()
     }
 }
