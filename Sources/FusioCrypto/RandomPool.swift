@@ -23,19 +23,15 @@ enum RandomPool {
     /// Bumped in a forked child: reserves of an older generation are discarded unread.
     private static let generation = Atomic<Int>(0)
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        guard pthread_key_create(&key, { reserve in
-            if let reserve { Unmanaged<AnyObject>.fromOpaque(reserve).release() }
-        }) == 0 else { fatalError("pthread_key_create failed") }
+    private static let reserves: ThreadLocal<Reserve> = {
         pthread_atfork(nil, nil) { RandomPool.generation.add(1, ordering: .relaxed) }
-        return key
+        return ThreadLocal { Reserve() }
     }()
 
     /// Fills `count` bytes at `output`; larger requests go to OpenSSL directly.
     static func fill(_ output: UnsafeMutablePointer<UInt8>, count: Int) {
         guard count <= size / 8 else { return draw(output, count: count) }
-        let reserve = current()
+        let reserve = reserves.value
         let generation = generation.load(ordering: .relaxed)
         if reserve.offset + count > size || reserve.generation != generation {
             draw(reserve.bytes, count: size)
@@ -45,15 +41,6 @@ enum RandomPool {
         output.update(from: reserve.bytes + reserve.offset, count: count)
         OPENSSL_cleanse(reserve.bytes + reserve.offset, count)
         reserve.offset += count
-    }
-
-    private static func current() -> Reserve {
-        if let stored = pthread_getspecific(key) {
-            return Unmanaged<Reserve>.fromOpaque(stored).takeUnretainedValue()
-        }
-        let reserve = Reserve()
-        pthread_setspecific(key, Unmanaged.passRetained(reserve as AnyObject).toOpaque())
-        return reserve
     }
 
     private static func draw(_ output: UnsafeMutablePointer<UInt8>, count: Int) {

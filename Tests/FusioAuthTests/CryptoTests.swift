@@ -1,5 +1,7 @@
+import Foundation
 import FusioAuth
 import FusioCrypto
+import Synchronization
 import Testing
 
 @Suite struct CryptoTests {
@@ -37,6 +39,41 @@ import Testing
             #expect(Hex.encode(HMACSHA256.authenticate(Array("Hi There".utf8), key: [UInt8](repeating: 0x0B, count: 20)))
                 == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
         }
+    }
+
+    /// Each thread keeps its own keyed context: two threads alternating their keys (one a prefix of the other)
+    /// over many calls each get their own key's MAC, and re-keying one thread never disturbs the other.
+    @Test func hmacKeysStayPerThread() {
+        let message = Array("what do ya want for nothing?".utf8)
+        let expected: [[UInt8]: String] = [
+            Array("Jefe".utf8): "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            [UInt8](repeating: 0x0B, count: 20): Hex.encode(HMACSHA256.authenticate(
+                message, key: [UInt8](repeating: 0x0B, count: 20))),
+            Array("Jefe!".utf8): Hex.encode(HMACSHA256.authenticate(message, key: Array("Jefe!".utf8))),
+        ]
+        // Threads, not tasks: the contexts are per thread, and tasks could share one. Each thread alternates its
+        // own two keys; both start together and run side by side.
+        let failures = Mutex([0, 0])
+        let start = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        let keysPerThread = [[Array("Jefe".utf8), Array("Jefe!".utf8)],
+                             [[UInt8](repeating: 0x0B, count: 20), Array("Jefe".utf8)]]
+        for (thread, keys) in keysPerThread.enumerated() {
+            Thread {
+                start.wait()
+                var wrong = 0
+                for index in 0..<5_000 {
+                    let key = keys[index % 3 == 0 ? 1 : 0]
+                    if Hex.encode(HMACSHA256.authenticate(message, key: key)) != expected[key] { wrong += 1 }
+                }
+                failures.withLock { $0[thread] = wrong }
+                done.signal()
+            }.start()
+        }
+        start.signal()
+        start.signal()
+        done.wait()
+        done.wait()
+        #expect(failures.withLock { $0 } == [0, 0])
     }
 
     @Test func hmacAcceptsEmptyInputsAndSlices() {
