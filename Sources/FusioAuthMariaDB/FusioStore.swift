@@ -20,6 +20,8 @@ public final class FusioStore {
     var transactionTable: Bool?
     /// Whether `fusioauth_issue_token` can be called; learned on first use.
     var issueProcedure: ProcedureState = .unknown
+    /// The process's token-write coalescer, shared with every other thread's store; nil writes each token alone.
+    let tokenWrites: TokenWriteCoalescer?
 
     enum ProcedureState { case unknown, available, missing }
 
@@ -29,8 +31,9 @@ public final class FusioStore {
     public static let sessionInitCommand =
         "SET SESSION group_concat_max_len = 1048576, SESSION tx_isolation = 'READ-COMMITTED'"
 
-    public init(connection: MariaDBConnection, tenantID: String?) {
+    public init(connection: MariaDBConnection, tenantID: String?, tokenWrites: TokenWriteCoalescer? = nil) {
         self.connection = connection
+        self.tokenWrites = tokenWrites
         self.tenant = tenantID.map { .text($0) } ?? .null
         self.scopes = ScopeCatalogueCache(tenantID: tenantID)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FastCGI
 import FusioAuth
+import FusioAuthMariaDB
 import Glibc
 import MariaDB
 
@@ -151,8 +152,11 @@ struct WorkerCommand: ParsableCommand {
             threadCount: pool.threads, passwordThreadCount: pool.passwordThreads ?? 1,
             queueTimeoutMilliseconds: settings.queueTimeoutMilliseconds,
             limits: FastCGILimits(maximumBodySize: ServiceResponder.maximumBodySize))
+        let tokenWrites = TokenWriteBatch.coalescer()
         WorkerPool(configuration: configuration, logger: logger).run(
-            makeResponder: { lane, _ in ServiceResponder(settings: settings, lane: lane, logger: logger) },
+            makeResponder: { lane, _ in
+                ServiceResponder(settings: settings, lane: lane, tokenWrites: tokenWrites, logger: logger)
+            },
             classify: ServiceResponder.lane(for:),
             overloaded: ServiceResponder.overloaded)
     }
