@@ -23,20 +23,23 @@ public final class GroupCommit<Item: Sendable, Outcome: Sendable>: @unchecked Se
     }
 
     public let maximumBatch: Int
+    /// How many batches (or lone items) may be written at once, each by its own leader on its own connection.
+    public let maximumWriters: Int
     private let observer: (@Sendable (Batch) -> Void)?
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     /// Waiters not yet taken into a batch, oldest first.
     private var queue: [Waiter] = []
-    /// True while a leader writes a batch (or a lone item).
-    private var writing = false
+    /// Leaders writing a batch (or a lone item) now.
+    private var writers = 0
     /// Signals sent to waiting threads, for tests: each follower is woken once, with its outcome.
     private var signals = 0
     /// False once `stopBatching()` was called: every item is then written singly at once.
     private var batching = true
 
-    public init(maximumBatch: Int, observer: (@Sendable (Batch) -> Void)? = nil) {
-        precondition(maximumBatch >= 1, "GroupCommit: maximumBatch must be at least 1")
+    public init(maximumBatch: Int, maximumWriters: Int = 1, observer: (@Sendable (Batch) -> Void)? = nil) {
+        precondition(maximumBatch >= 1 && maximumWriters >= 1, "GroupCommit: bounds must be at least 1")
         self.maximumBatch = maximumBatch
+        self.maximumWriters = maximumWriters
         self.observer = observer
         mutex = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
@@ -68,7 +71,7 @@ public final class GroupCommit<Item: Sendable, Outcome: Sendable>: @unchecked Se
             case .writeSingly:
                 pthread_mutex_unlock(mutex)
                 return try single(item)
-            case .queued where !writing:
+            case .queued where writers < maximumWriters:
                 let members = takeBatch()
                 if members.count == 1 {
                     // Alone (the queue held only this item): the single path, with no batch overhead.
@@ -123,7 +126,7 @@ public final class GroupCommit<Item: Sendable, Outcome: Sendable>: @unchecked Se
 
     /// The oldest queued waiters, at most `maximumBatch`, marked taken; the caller now leads.
     private func takeBatch() -> ArraySlice<Waiter> {
-        writing = true
+        writers += 1
         let members = queue.prefix(maximumBatch)
         queue.removeFirst(members.count)
         for member in members { member.state = .taken }
@@ -133,7 +136,7 @@ public final class GroupCommit<Item: Sendable, Outcome: Sendable>: @unchecked Se
     /// Ends the leader's turn. If its own item is still queued (the queue was longer than a batch), it leads again
     /// at once; otherwise the oldest waiter is woken to lead the next batch.
     private func finishBatch(leader: Waiter) {
-        writing = false
+        writers -= 1
         if case .queued = leader.state { return }
         if let next = queue.first { signal(next) }
     }
