@@ -2,8 +2,9 @@ import FusioAuth
 import MariaDB
 
 extension FusioStore {
-    /// Several threads' token writes in one transaction on this thread's connection, as the leader of a
-    /// `GroupCommit` batch: one locking status read for every user and app, one multi-row INSERT of the token rows,
+    /// One or several threads' token writes in one transaction on this thread's connection, as the leader of a
+    /// `GroupCommit` batch (a lone token too: unlike `fusioauth_issue_token`, whose status read waits for a row
+    /// lock, this one never waits, so a lock meant for one token cannot hold up the writes of the whole process): one locking status read for every user and app, one multi-row INSERT of the token rows,
     /// one of their audit rows, one COMMIT. Returns, in the writes' order, whether each was written (false: its user
     /// or app is not active, exactly as `fusioauth_issue_token` refuses). Rows and values are those of
     /// `insertRows`, so a token written in a batch is byte for byte the row it would be alone. Throws when the batch
@@ -11,7 +12,7 @@ extension FusioStore {
     /// has every member write singly.
     func insertBatch(_ writes: [TokenWrite]) throws -> [Bool] {
         let size = writes.count
-        precondition((2...TokenWriteBatch.maximumSize).contains(size), "FusioStore: batch of \(size) tokens")
+        precondition((1...TokenWriteBatch.maximumSize).contains(size), "FusioStore: batch of \(size) tokens")
         var principals: [MariaDBValue] = []
         principals.reserveCapacity(2 * size)
         for write in writes { principals.append(.int(Int64(write.token.userID))) }

@@ -30,8 +30,9 @@ extension FusioStore: TokenRepository {
 
     static let issueProcedureSQL = "CALL fusioauth_issue_token(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
-    /// Through the process's coalescer, when the store has one: alone when no other thread is writing, else in one
-    /// transaction with the tokens other threads wrote meanwhile (README, "Group commit of token writes").
+    /// Through the process's coalescer, when the store has one: at once when no other thread is writing, else in one
+    /// transaction with the tokens other threads queued meanwhile (README, "Group commit of token writes"); alone,
+    /// through `insertAlone`, when that batch failed.
     public func insert(_ token: NewToken, audit: TokenAudit) throws(StorageError) -> Bool {
         let write = TokenWrite(token: token, audit: audit, categoryID: try categoryID(named: token.categoryName))
         guard let tokenWrites else { return try insertAlone(write) }

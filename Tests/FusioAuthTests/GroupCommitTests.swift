@@ -5,15 +5,15 @@ import Testing
 @testable import FusioAuth
 
 /// The leader/follower hand-off of `GroupCommit`, with real threads and no database. Each scenario is made
-/// deterministic by holding the first leader inside its write (a gate the test opens) until the other threads
+/// deterministic by holding the first leader (item 0, a batch of one) inside its write (a gate the test opens) until the other threads
 /// have queued, one at a time, in a known order.
 @Suite struct GroupCommitTests {
-    @Test func aLoneItemIsWrittenAtOnceThroughTheSinglePath() {
+    @Test func aLoneItemIsWrittenAtOnceAsABatchOfOne() {
         let harness = GroupCommitHarness(maximumBatch: 8)
         let commit = harness.commit
-        let outcome = commit.submit(7, batch: { _ in Issue.record("no batch for a lone item"); return [] },
+        let outcome = commit.submit(8, batch: { items in items.map { "batch \($0)" } },
                                     single: { (item) throws(Never) in "single \(item)" })
-        #expect(outcome == "single 7")
+        #expect(outcome == "batch 8")
         #expect(harness.batches.entries.withLock { $0 } == [.init(size: 1, fellBack: false)])
         #expect(commit.signalsSent == 0)
     }
@@ -21,8 +21,8 @@ import Testing
     @Test func followersQueuedDuringAWriteGoInOneBatchInArrivalOrderEachWithItsOwnOutcome() {
         let harness = GroupCommitHarness(maximumBatch: 8)
         let results = harness.run(followers: 5)
-        #expect(harness.writes.withLock { $0 } == [.single(0), .batch([1, 2, 3, 4, 5])])
-        #expect(results[0] == .success("single 0"))
+        #expect(harness.writes.withLock { $0 } == [.batch([0]), .batch([1, 2, 3, 4, 5])])
+        #expect(results[0] == .success("written 0"))
         for item in 1...5 {
             #expect(results[item] == .success(item % 2 == 0 ? "written \(item)" : "inactive \(item)"))
         }
@@ -34,11 +34,11 @@ import Testing
     @Test func aLeaderTakesAtMostTheBatchBoundAndTheRestFollowInOrder() {
         let harness = GroupCommitHarness(maximumBatch: 3)
         let results = harness.run(followers: 7)
-        #expect(harness.writes.withLock { $0 } == [.single(0), .batch([1, 2, 3]), .batch([4, 5, 6]), .single(7)])
+        #expect(harness.writes.withLock { $0 } == [.batch([0]), .batch([1, 2, 3]), .batch([4, 5, 6]), .batch([7])])
         #expect(results.count == 8)
-        #expect(results[7] == .success("single 7"))
+        #expect(results[7] == .success("inactive 7"))
         #expect(results[6] == .success("written 6"))
-        // 1 to lead, 2 and 3 with outcomes, 4 to lead, 5 and 6 with outcomes, 7 to lead (alone): seven wake-ups.
+        // 1 to lead, 2 and 3 with outcomes, 4 to lead, 5 and 6 with outcomes, 7 to lead (a batch of one): seven.
         #expect(harness.commit.signalsSent == 7)
     }
 
@@ -46,7 +46,7 @@ import Testing
         let harness = GroupCommitHarness(maximumBatch: 8, failingBatchItems: [3], failingSingleItems: [2])
         let results = harness.run(followers: 4)
         let writes = harness.writes.withLock { $0 }
-        #expect(writes.prefix(2) == [.single(0), .batch([1, 2, 3, 4])])
+        #expect(writes.prefix(2) == [.batch([0]), .batch([1, 2, 3, 4])])
         // After the batch failed, each member wrote its own item once, on its own thread (in any order).
         #expect(Set(writes.dropFirst(2).map { "\($0)" }) == Set((1...4).map { "\(GroupCommitWrite.single($0))" }))
         #expect(writes.count == 6)
@@ -62,10 +62,10 @@ import Testing
         let gate = TestGate()
         let results = Mutex<[Int: String]>([:])
         let leader = TestThread(run: {
-            let outcome = commit.submit(0, batch: { _ in [] }, single: { (item) throws(Never) in
+            let outcome = commit.submit(0, batch: { items in
                 gate.wait()
-                return "single \(item)"
-            })
+                return items.map { "batch \($0)" }
+            }, single: { (item) throws(Never) in "single \(item)" })
             results.withLock { $0[0] = outcome }
         })
         gate.awaitArrival()
@@ -81,7 +81,7 @@ import Testing
         gate.open()
         leader.join()
         for follower in followers { follower.join() }
-        #expect(results.withLock { $0 } == [0: "single 0", 1: "single 1", 2: "single 2"])
+        #expect(results.withLock { $0 } == [0: "batch 0", 1: "single 1", 2: "single 2"])
     }
 
     @Test func afterStopBatchingItemsAreWrittenSinglyWithoutQueueing() {
@@ -213,12 +213,12 @@ final class GroupCommitHarness: Sendable {
         Result { () throws(GroupCommitFailure) in
             try commit.submit(item, batch: { items in
                 writes.withLock { $0.append(.batch(items)) }
+                if items == [0] { gate.wait() }
                 if !failingBatchItems.isDisjoint(with: items) { throw GroupCommitFailure() }
                 // Odd items are "inactive": the batch answers per item, as the store does.
                 return items.map { $0 % 2 == 0 ? "written \($0)" : "inactive \($0)" }
             }, single: { (item) throws(GroupCommitFailure) -> String in
                 writes.withLock { $0.append(.single(item)) }
-                if item == 0 { gate.wait() }
                 if failingSingleItems.contains(item) { throw GroupCommitFailure() }
                 return "single \(item)"
             })

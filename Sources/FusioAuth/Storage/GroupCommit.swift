@@ -5,18 +5,19 @@ import Glibc
 /// `maximumBatch`) and writes them on its own connection in one transaction, then hands every member its own
 /// outcome. Threads that arrive while a batch is written wait on their own condition variable (no spinning, no
 /// sleeps) and are woken once: with their outcome, or to lead the next batch. An idle queue never waits: the first
-/// item is written at once, alone, through the single path.
+/// item is written at once, as a batch of one.
 ///
 /// Why: every durable commit costs the database a log write and a round of statements; concurrent token writes of
 /// one process share one (README, "Group commit of token writes").
 ///
 /// A batch that fails as a whole (its closure throws or answers the wrong number of outcomes) is not retried as a
 /// batch: every member, the leader included, writes its own item through the single path on its own thread and
-/// connection, so one bad item never fails the others and a row lock that blocks one item blocks only its thread.
+/// connection, after the leader has handed on its turn. So one bad item never fails the others, and a batch closure
+/// that refuses to wait (for a row lock, say) instead of waiting keeps one slow item from holding up every writer.
 /// Items are taken in arrival order, and a batch's items reach the closure in that order.
 public final class GroupCommit<Item: Sendable, Outcome: Sendable>: @unchecked Sendable {
     /// What a finished batch reports to the observer (metrics): how many items it carried, and whether it failed
-    /// as a whole and its members fell back to single writes. A lone item written singly reports size 1.
+    /// as a whole and its members fell back to single writes.
     public struct Batch: Sendable, Equatable {
         public var size: Int
         public var fellBack: Bool
@@ -50,9 +51,9 @@ public final class GroupCommit<Item: Sendable, Outcome: Sendable>: @unchecked Se
         mutex.deallocate()
     }
 
-    /// Writes `item` as part of a batch and returns its own outcome. `batch` writes several items in one
+    /// Writes `item` as part of a batch and returns its own outcome. `batch` writes one or more items in one
     /// transaction (outcomes in the items' order) and runs only on the calling thread, when it leads; `single`
-    /// writes one item (a lone leader's, or each member's after a batch failed), always for the caller's own item.
+    /// writes the caller's own item when its batch failed (or batching was stopped).
     public func submit<Failure: Error>(
         _ item: Item, batch: ([Item]) throws -> [Outcome], single: (Item) throws(Failure) -> Outcome
     ) throws(Failure) -> Outcome {
@@ -73,16 +74,6 @@ public final class GroupCommit<Item: Sendable, Outcome: Sendable>: @unchecked Se
                 return try single(item)
             case .queued where writers < maximumWriters:
                 let members = takeBatch()
-                if members.count == 1 {
-                    // Alone (the queue held only this item): the single path, with no batch overhead.
-                    pthread_mutex_unlock(mutex)
-                    let result = Result { () throws(Failure) in try single(item) }
-                    observer?(Batch(size: 1, fellBack: false))
-                    pthread_mutex_lock(mutex)
-                    finishBatch(leader: waiter)
-                    pthread_mutex_unlock(mutex)
-                    return try result.get()
-                }
                 pthread_mutex_unlock(mutex)
                 let outcomes = try? batch(members.map(\.item))
                 let succeeded = outcomes?.count == members.count
