@@ -29,7 +29,8 @@ let package = Package(
         .target(name: "FusioCrypto", dependencies: ["COpenSSL", "CCrypt"]),
 
         .target(name: "FusioAuth", dependencies: ["FusioCrypto"]),
-        .target(name: "FusioAuthMariaDB", dependencies: ["FusioAuth", "MariaDB"]),
+        .target(name: "FusioAuthMariaDB", dependencies: ["FusioAuth", "MariaDB",
+                                                        .product(name: "Metrics", package: "swift-metrics")]),
         .target(name: "FusioAuthHTTP", dependencies: ["FusioAuth", .product(name: "Logging", package: "swift-log"),
                                                      .product(name: "Metrics", package: "swift-metrics")]),
 

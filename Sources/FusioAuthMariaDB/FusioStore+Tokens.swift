@@ -33,10 +33,20 @@ extension FusioStore: TokenRepository {
 
     static let issueProcedureSQL = "CALL fusioauth_issue_token(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
-    /// Through `fusioauth_issue_token` (one round trip) when `migrate` could create it, else as a transaction of
-    /// separate statements.
+    /// Through the process's coalescer, when the store has one: at once when no other thread is writing, else in one
+    /// transaction with the tokens other threads queued meanwhile (README, "Group commit of token writes"); alone,
+    /// through `insertAlone`, when that batch failed.
     public func insert(_ token: NewToken, audit: TokenAudit) throws(StorageError) -> Bool {
-        let categoryID = try categoryID(named: token.categoryName)
+        let write = TokenWrite(token: token, audit: audit, categoryID: try categoryID(named: token.categoryName))
+        guard let tokenWrites else { return try insertAlone(write) }
+        return try tokenWrites.submit(write, batch: { writes in try insertBatch(writes) },
+                                      single: { (write) throws(StorageError) in try insertAlone(write) })
+    }
+
+    /// One token in a transaction of its own: through `fusioauth_issue_token` (one round trip) when `migrate` could
+    /// create it, else as a transaction of separate statements.
+    func insertAlone(_ write: TokenWrite) throws(StorageError) -> Bool {
+        let (token, audit, categoryID) = (write.token, write.audit, write.categoryID)
         do {
             if issueProcedure != .missing, let written = try callIssueProcedure(token, audit: audit, categoryID: categoryID) {
                 return written
@@ -109,22 +119,31 @@ extension FusioStore: TokenRepository {
 
     /// The token row and its audit row; the caller owns the transaction.
     func insertRows(_ token: NewToken, audit: TokenAudit, categoryID: Int, on connection: MariaDBConnection) throws -> Int {
-        let inserted = try connection.execute(Self.insertTokenSQL, [
-            tenant, .int(Int64(categoryID)), token.appID.map { .int(Int64($0)) } ?? .null,
-            .int(Int64(token.userID)), .text(token.name), .text(token.accessToken), .text(token.refreshToken),
-            .text(token.scope), .text(token.ip), .text(token.expire.databaseString), .text(token.date.databaseString),
-        ])
-        let tokenID = Int(inserted.lastInsertID)
-        try insertAudit(audit, tokenID: tokenID, on: connection)
+        var values: [MariaDBValue] = []
+        appendTokenRow(token, categoryID: categoryID, to: &values)
+        let tokenID = Int(try connection.execute(Self.insertTokenSQL, values).lastInsertID)
+        values.removeAll(keepingCapacity: true)
+        appendAuditRow(audit, tokenID: tokenID, to: &values)
+        try connection.execute(Self.insertAuditSQL, values)
         return tokenID
     }
 
-    func insertAudit(_ audit: TokenAudit, tokenID: Int, on connection: MariaDBConnection) throws {
-        try connection.execute(Self.insertAuditSQL, [
+    /// The values of one `insertTokenSQL` row (the batch statement repeats the same group).
+    func appendTokenRow(_ token: NewToken, categoryID: Int, to values: inout [MariaDBValue]) {
+        values += [
+            tenant, .int(Int64(categoryID)), token.appID.map { .int(Int64($0)) } ?? .null,
+            .int(Int64(token.userID)), .text(token.name), .text(token.accessToken), .text(token.refreshToken),
+            .text(token.scope), .text(token.ip), .text(token.expire.databaseString), .text(token.date.databaseString),
+        ]
+    }
+
+    /// The values of one `insertAuditSQL` row (the batch statement repeats the same group).
+    func appendAuditRow(_ audit: TokenAudit, tokenID: Int, to values: inout [MariaDBValue]) {
+        values += [
             tenant, .int(Int64(audit.appID)), .int(Int64(audit.userID)), .int(Int64(tokenID)),
             .text(TokenAudit.generateEvent), .text(audit.ip), .text(TokenAudit.generateMessage),
             .text(audit.content(tokenID: tokenID)), .text(audit.now.databaseString),
-        ])
+        ]
     }
 
     public func findByRefreshToken(_ refreshToken: String) throws(StorageError) -> StoredToken? {

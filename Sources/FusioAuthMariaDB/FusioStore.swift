@@ -22,6 +22,8 @@ public final class FusioStore {
     var issueProcedure: ProcedureState = .unknown
     /// The statements that wait for the cluster when there is one.
     let reads: CausalReads
+    /// The process's token-write coalescer, shared with every other thread's store; nil writes each token alone.
+    let tokenWrites: TokenWriteCoalescer?
 
     enum ProcedureState { case unknown, available, missing }
 
@@ -32,10 +34,12 @@ public final class FusioStore {
         "SET SESSION group_concat_max_len = 1048576, SESSION tx_isolation = 'READ-COMMITTED'"
 
     /// `causalReads`: the connection goes to the nodes of a Galera cluster; the reads of `CausalReads` wait
-    /// for it.
-    public init(connection: MariaDBConnection, tenantID: String?, causalReads: Bool = false) {
+    /// for it. `tokenWrites`: the process's coalescer, nil writes each token alone.
+    public init(connection: MariaDBConnection, tenantID: String?, causalReads: Bool = false,
+                tokenWrites: TokenWriteCoalescer? = nil) {
         self.connection = connection
         self.reads = CausalReads(waitForCluster: causalReads)
+        self.tokenWrites = tokenWrites
         self.tenant = tenantID.map { .text($0) } ?? .null
         self.scopes = ScopeCatalogueCache(tenantID: tenantID)
     }

@@ -1,3 +1,4 @@
+import FusioAuthMariaDB
 import Metrics
 import Prometheus
 
@@ -17,6 +18,7 @@ enum MetricsBackend {
     static func bootstrap() {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = durationBuckets
+        factory.valueHistogramBuckets[TokenWriteBatch.sizeMetric] = TokenWriteBatch.sizeBuckets
         MetricsSystem.bootstrap(factory)
     }
 

@@ -17,13 +17,15 @@ final class ServiceResponder: FastCGIResponder {
     private let passwordLane: PasswordCheckLane
     private let logger: Logger
 
-    init(settings: Settings, lane: FastCGILane, logger: Logger) {
+    /// `tokenWrites`: the worker process's coalescer, shared by all its threads (README, "Group commit of token
+    /// writes").
+    init(settings: Settings, lane: FastCGILane, tokenWrites: TokenWriteCoalescer, logger: Logger) {
         self.logger = logger
         passwordLane = PasswordCheckLane(admitsChecks: lane == .password)
         MariaDBConnection.initializeThread()
         let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings))
         let store = FusioStore(connection: connection, tenantID: settings.tenantID,
-                               causalReads: !settings.databaseHosts.isEmpty)
+                               causalReads: !settings.databaseHosts.isEmpty, tokenWrites: tokenWrites)
         let clock = SystemClock()
         let authenticator = UserAuthenticator(
             users: store, failures: store,
