@@ -114,13 +114,16 @@ public final class MariaDBConnection {
         }
     }
 
-    /// Cheap liveness check used by GET /health: reconnects if needed, runs "SELECT 1". With cluster nodes it
+    /// Cheap liveness check used by GET /health: reconnects if needed, sends COM_PING (`mysql_ping`: no statement
+    /// to parse, no result set to read, unlike "SELECT 1"; reconnect stays off, so a dead connection is an error
+    /// here, handled like any other). With cluster nodes it
     /// asks the node whether it is still ready instead (a node cut off from the cluster still answers SELECT 1):
     /// if not, the connection moves to the next ready node, so /health shows where requests will really run.
     public func ping() throws {
         try retryingReadOnce {
             if configuration.nodes.isEmpty {
-                try runText("SELECT 1")
+                let handle = try ensureConnected()
+                if mysql_ping(handle) != 0 { throw handleFailure(MariaDBError(connection: handle)) }
             } else {
                 try requireReadyNode()
             }
