@@ -28,11 +28,16 @@ public enum HMACSHA256 {
 
         init() {
             guard let context = EVP_MAC_CTX_new(HMACSHA256.algorithm) else { fatalError("EVP_MAC_CTX_new failed") }
-            let digestSet = "SHA256".withCString { name in
-                withUnsafeTemporaryAllocation(of: OSSL_PARAM.self, capacity: 2) { params in
-                    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, UnsafeMutablePointer(mutating: name), 0)
-                    params[1] = OSSL_PARAM_construct_end()
-                    return EVP_MAC_CTX_set_params(context, params.baseAddress)
+            // Both C strings must outlive EVP_MAC_CTX_set_params: a Swift String passed straight to
+            // OSSL_PARAM_construct_utf8_string is a temporary that is freed when that call returns, and the
+            // OSSL_PARAM would keep its dangling name (AddressSanitizer caught exactly that in FuzzJWT).
+            let digestSet = OSSL_MAC_PARAM_DIGEST.withCString { parameterName in
+                "SHA256".withCString { digestName in
+                    withUnsafeTemporaryAllocation(of: OSSL_PARAM.self, capacity: 2) { params in
+                        params[0] = OSSL_PARAM_construct_utf8_string(parameterName, UnsafeMutablePointer(mutating: digestName), 0)
+                        params[1] = OSSL_PARAM_construct_end()
+                        return EVP_MAC_CTX_set_params(context, params.baseAddress)
+                    }
                 }
             }
             guard digestSet == 1 else { fatalError("OpenSSL HMAC lacks SHA256") }

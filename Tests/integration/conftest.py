@@ -350,10 +350,19 @@ def common_sh(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
 
 
 def free_port() -> int:
+    """A port free now, below the kernel's ephemeral range (as scripts/lib/common.sh free_ports): one that bind(0)
+    hands out can be taken by an outgoing connection before the server the test starts binds it."""
+    import random
     import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    while True:
+        port = random.randrange(10000, low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def terminate(pid: int, timeout: float = 15) -> None:

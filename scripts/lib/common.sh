@@ -54,7 +54,29 @@ fa_run_dir() {
 random_hex() { head -c "$1" /dev/urandom | od -An -v -tx1 | tr -d ' \n'; }   # BYTES -> 2*BYTES hex
 
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  free_ports 1
+}
+
+# N distinct ports that are free now, drawn below the kernel's ephemeral range (ip_local_port_range, from 32768):
+# a port the kernel hands out for bind(0) can be taken by any outgoing connection before our server binds it
+# (a Galera node lost its client port to another node's connection that way).
+free_ports() {  # N
+  python3 - "$1" <<'PY'
+import random, socket, sys
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+chosen = set()
+while len(chosen) < int(sys.argv[1]):
+    port = random.randrange(10000, low)
+    if port in chosen:
+        continue
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+    chosen.add(port)
+print(" ".join(map(str, sorted(chosen))))
+PY
 }
 
 # ------------------------------------------------------------------------------------ processes

@@ -26,9 +26,12 @@ galera_init() {
   mkdir -p "$dir"
   ports="$dir/galera.ports"
   : >"$ports"
+  local free=() k=0
+  read -r -a free <<<"$(free_ports $((4 * n)))"   # distinct: none is bound until its node starts
   for ((i = 1; i <= n; i++)); do
     printf 'NODE%s_client=%s\nNODE%s_gmcast=%s\nNODE%s_ist=%s\nNODE%s_sst=%s\n' \
-      "$i" "$(free_port)" "$i" "$(free_port)" "$i" "$(free_port)" "$i" "$(free_port)" >>"$ports"
+      "$i" "${free[k]}" "$i" "${free[k + 1]}" "$i" "${free[k + 2]}" "$i" "${free[k + 3]}" >>"$ports"
+    k=$((k + 4))
   done
   for ((i = 1; i <= n; i++)); do addresses+=("127.0.0.1:$(_galera_port "$dir" "$i" gmcast)"); done
   [ "$(id -u)" = 0 ] && user_line="user = root"   # mariadbd refuses root unless told so
