@@ -17,19 +17,12 @@ public enum Base64 {
     /// `decodeLenient` of bytes already at hand (a header being parsed), without a string in between.
     public static func decodeLenient(bytes input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: input.count * 3 / 4) { output, initialized in
-            var accumulator: UInt32 = 0
-            var bits = 0
+            var accumulator = SextetAccumulator()
             var out = 0
             for character in input {
-                guard let value = sextet(character) else { continue }
-                accumulator = accumulator << 6 | UInt32(value)
-                bits += 6
-                if bits >= 8 {
-                    bits -= 8
-                    output[out] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
-                    out += 1
-                    accumulator &= (1 << UInt32(bits)) - 1
-                }
+                guard let value = sextet(character), let byte = accumulator.append(value) else { continue }
+                output[out] = byte
+                out += 1
             }
             initialized = out
         }

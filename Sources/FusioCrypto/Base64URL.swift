@@ -38,8 +38,7 @@ public enum Base64URL {
     public static func decode(_ string: some StringProtocol) -> [UInt8]? {
         ContiguousBytes.with(string.utf8) { input -> [UInt8]? in
             if input.count % 4 == 1 { return nil }
-            var accumulator: UInt32 = 0
-            var bits = 0
+            var accumulator = SextetAccumulator()
             var valid = true
             let output = [UInt8](unsafeUninitializedCapacity: input.count * 3 / 4) { output, initialized in
                 var out = 0
@@ -48,18 +47,14 @@ public enum Base64URL {
                         valid = false
                         break
                     }
-                    accumulator = accumulator << 6 | UInt32(value)
-                    bits += 6
-                    if bits >= 8 {
-                        bits -= 8
-                        output[out] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                    if let byte = accumulator.append(value) {
+                        output[out] = byte
                         out += 1
-                        accumulator &= (1 << UInt32(bits)) - 1
                     }
                 }
                 initialized = out
             }
-            guard valid, accumulator == 0 else { return nil }
+            guard valid, accumulator.leftover == 0 else { return nil }
             return output
         }
     }

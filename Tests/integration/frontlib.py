@@ -22,7 +22,36 @@ from conftest import stop_private_pool, children_of, cli_env, env, free_port, pi
 READY_RE = re.compile(r'pid=(\d+) msg="worker ready"')
 
 
-class Pool:
+class PrivatePoolProcess:
+    """What every privately started pool shares: its supervisor process (`proc`), its log (`log_path`), its run
+    directory (`dir`) and whether it started its own nginx. Subclasses say how the pool is started."""
+    proc: subprocess.Popen
+    log_path: Path
+    dir: Path
+    nginx_started: bool
+
+    def workers_now(self) -> set[int]:
+        return children_of(self.proc.pid)
+
+    def ready_pids(self) -> list[int]:
+        """Worker pids in the order their 'worker ready' lines appear in the log."""
+        return [int(m) for m in READY_RE.findall(self.log_text())]
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def log_tail(self) -> str:
+        return self.log_text()[-2000:]
+
+    def stop(self) -> None:
+        stop_private_pool(self.proc, self.dir, self.nginx_started)
+        self.nginx_started = False
+
+
+class Pool(PrivatePoolProcess):
     def __init__(self, name: str, workers: int = 1, threads: int = 2, password_threads: int | None = None,
                  tcp: bool = False, extra_env: dict | None = None, keepalive_requests: int | None = None,
                  env_file: str | None = None, metrics: bool = False):
@@ -104,25 +133,8 @@ class Pool:
                 return False
         wait_until(ok, timeout, interval=0.1, what=f"{self.url}/health through the private nginx")
 
-    def workers_now(self) -> set[int]:
-        return children_of(self.proc.pid)
-
-    def ready_pids(self) -> list[int]:
-        """Worker pids in the order their 'worker ready' lines appear in the log."""
-        return [int(m) for m in READY_RE.findall(self.log_text())]
-
-    def log_text(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def log_tail(self) -> str:
-        return self.log_text()[-2000:]
-
     def stop(self) -> None:
-        stop_private_pool(self.proc, self.dir, self.nginx_started)
-        self.nginx_started = False
+        super().stop()
         self.log.close()
 
 

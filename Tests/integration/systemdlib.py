@@ -9,7 +9,6 @@ named in NOTIFY_SOCKET. nginx runs in front, as for frontlib.Pool. systemd itsel
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 from pathlib import Path
@@ -17,16 +16,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import children_of, cli_env, common_sh, env, free_port, post_token, stop_private_pool
+from conftest import cli_env, common_sh, env, free_port, post_token
+from frontlib import PrivatePoolProcess
 
-READY_RE = re.compile(r'pid=(\d+) msg="worker ready"')
 
 # fd 3 is SD_LISTEN_FDS_START; the wrapper moves the socket there and names its own pid, which exec keeps.
 # bash, not sh: dash takes single-digit descriptors only, and the socket's number here is whatever was free.
 LAUNCHER = 'eval "exec 3<&$FA_SOCKET_FD $FA_SOCKET_FD<&-"; export LISTEN_FDS=1 LISTEN_PID=$$; exec "$@"'
 
 
-class ActivatedServer:
+class ActivatedServer(PrivatePoolProcess):
     def __init__(self, name: str, workers: int = 2, threads: int = 2, env_file: str | None = None):
         self.dir = Path(env("FA_RUN_DIR")) / f"{name}-{os.getpid()}"
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -77,24 +76,8 @@ class ActivatedServer:
             pytest.fail(f"no sd_notify datagram within {timeout}s; log:\n{self.log_tail()}", pytrace=False)
         return dict(line.split("=", 1) for line in data.decode().split("\n") if line)
 
-    def workers_now(self) -> set[int]:
-        return children_of(self.proc.pid)
-
-    def ready_pids(self) -> list[int]:
-        return [int(m) for m in READY_RE.findall(self.log_text())]
-
-    def log_text(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def log_tail(self) -> str:
-        return self.log_text()[-2000:]
-
     def stop(self) -> None:
-        stop_private_pool(self.proc, self.dir, self.nginx_started)
-        self.nginx_started = False
+        super().stop()
         self.notify.close()
 
 
