@@ -75,7 +75,7 @@ public final class GroupCommit<Item: Sendable, Outcome: Sendable>: @unchecked Se
             case .queued where writers < maximumWriters:
                 let members = takeBatch()
                 pthread_mutex_unlock(mutex)
-                let outcomes = try? batch(members.map(\.item))
+                let outcomes = try? batch(members.map { $0.item })
                 let succeeded = outcomes?.count == members.count
                 observer?(Batch(size: members.count, fellBack: !succeeded))
                 pthread_mutex_lock(mutex)
