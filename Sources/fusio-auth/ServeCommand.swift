@@ -6,12 +6,12 @@ import Glibc
 import MariaDB
 
 struct PoolOptions: ParsableArguments {
-    /// 8: threads mostly wait for the database, and with group commit the tokens of threads waiting together are
-    /// written in one transaction (README, "Group commit of token writes"): measured at 16 connections, 8 threads
-    /// gave batches of 3–4 tokens and mariadbd ~0.57× the CPU per token of 4 threads without group commit; 4 threads
-    /// with it gave batches of ~2.4 and ~0.7×.
+    /// 16: threads mostly wait for the database, and with group commit the tokens of threads waiting together are
+    /// written in one transaction (README, "Group commit of token writes"). Batches form per process, so what counts
+    /// is how many token requests one process holds at once: at 16 connections one worker with 16 threads wrote
+    /// batches of ~8 tokens where two workers with 8 threads each wrote ~3.5 (README, "Pool shape").
     @Option(help: "Threads per worker process for ordinary requests, each with one MariaDB connection.")
-    var threads: Int = 8
+    var threads: Int = 16
 
     @Option(name: .customLong("password-threads"),
             help: "Threads per worker process for password checks (bcrypt), each with one MariaDB connection (default: cores / workers, at least 1).")
@@ -29,8 +29,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "unix:/abs/path.sock or HOST:PORT. Without it the listening socket is taken from fd 0 (spawn-fcgi).")
     var listen: String?
 
-    @Option(help: "Worker processes (default: one per core).")
-    var workers: Int?
+    /// One by default: a worker's threads already use every core, and one process batches the token writes of the
+    /// whole host (README, "Pool shape"). More workers confine a crash to the requests one of them holds.
+    @Option(help: "Worker processes (default 1; each uses every core through its threads).")
+    var workers: Int = 1
 
     @Option(name: .customLong("socket-owner"), help: "Owner of the unix socket.")
     var socketOwner: String?
@@ -53,7 +55,7 @@ struct ServeCommand: ParsableCommand {
             Bootstrap.fail("\(error)")
         }
         guard (1...256).contains(pool.threads) else { Bootstrap.fail("--threads must be between 1 and 256") }
-        let workerCount = workers ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        let workerCount = workers
         guard (1...256).contains(workerCount) else { Bootstrap.fail("--workers must be between 1 and 256") }
         // One bcrypt at a time per core for the whole pool: a login storm may use the CPU, never every thread.
         let passwordThreads = pool.passwordThreads ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)) / workerCount)

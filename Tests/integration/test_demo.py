@@ -51,7 +51,7 @@ def test_demo_on_another_port_prints_urls_for_that_port():
         assert page.status_code == 200 and "<form" in page.text, f"consent page: HTTP {page.status_code} {page.text[:300]}"
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
         scrape = requests.get(metrics[0], timeout=10)
-        assert scrape.status_code == 200 and "fusio_auth_worker_processes 2" in scrape.text, scrape.text[:500]
+        assert scrape.status_code == 200 and "fusio_auth_worker_processes 1" in scrape.text, scrape.text[:500]
     finally:
         if demo.poll() is None:
             os.killpg(demo.pid, signal.SIGINT)
