@@ -3,9 +3,11 @@ import Glibc
 /// Application-level group commit, leader/follower style, without a thread of its own: a thread with an item to
 /// write queues it; if no batch is being written it becomes the leader, takes the oldest queued items (at most
 /// `maximumBatch`) and writes them on its own connection in one transaction, then hands every member its own
-/// outcome. Threads that arrive while a batch is written wait on their own condition variable (no spinning, no
-/// sleeps) and are woken once: with their outcome, or to lead the next batch. An idle queue never waits: the first
-/// item is written at once, as a batch of one.
+/// outcome. Threads that arrive while a batch is written wait on their own semaphore (no spinning, no sleeps) and
+/// are woken once: with their outcome, or to lead the next batch. The leader wakes them after it released the
+/// mutex: a condition variable woke each follower into a mutex the leader still held (a futex call to wait for it
+/// and one to hand it over, per follower). An idle queue never waits: the first item is written at once, as a
+/// batch of one.
 ///
 /// Why: every durable commit costs the database a log write and a round of statements; concurrent token writes of
 /// one process share one (README, "Group commit of token writes").
@@ -79,13 +81,23 @@ public final class GroupCommit<Item: Sendable, Outcome: Sendable>: @unchecked Se
                 let succeeded = outcomes?.count == members.count
                 observer?(Batch(size: members.count, fellBack: !succeeded))
                 pthread_mutex_lock(mutex)
+                var woken: [Waiter] = []
+                woken.reserveCapacity(members.count)
                 for (index, member) in members.enumerated() {
                     member.state = succeeded ? .done(outcomes![index]) : .writeSingly
-                    if member !== waiter { signal(member) }
+                    if member !== waiter { woken.append(member) }
                 }
-                finishBatch(leader: waiter)
+                if let next = finishBatch(leader: waiter) { woken.append(next) }
+                signals += woken.count
+                pthread_mutex_unlock(mutex)
+                for member in woken { member.wake() }
+                pthread_mutex_lock(mutex)
             case .queued, .taken:
-                pthread_cond_wait(waiter.condition, mutex)
+                pthread_mutex_unlock(mutex)
+                // A wake-up may be stale (woken to lead, but another thread took this item into its batch
+                // first): the state, read again under the mutex, decides.
+                waiter.wait()
+                pthread_mutex_lock(mutex)
             }
         }
     }
@@ -125,16 +137,11 @@ public final class GroupCommit<Item: Sendable, Outcome: Sendable>: @unchecked Se
     }
 
     /// Ends the leader's turn. If its own item is still queued (the queue was longer than a batch), it leads again
-    /// at once; otherwise the oldest waiter is woken to lead the next batch.
-    private func finishBatch(leader: Waiter) {
+    /// at once; otherwise the oldest waiter, returned, is to be woken to lead the next batch.
+    private func finishBatch(leader: Waiter) -> Waiter? {
         writers -= 1
-        if case .queued = leader.state { return }
-        if let next = queue.first { signal(next) }
-    }
-
-    private func signal(_ waiter: Waiter) {
-        signals += 1
-        pthread_cond_signal(waiter.condition)
+        if case .queued = leader.state { return nil }
+        return queue.first
     }
 
     private enum State {
@@ -144,21 +151,29 @@ public final class GroupCommit<Item: Sendable, Outcome: Sendable>: @unchecked Se
         case writeSingly
     }
 
-    /// One submitted item and the condition its thread waits on; touched only under the mutex.
+    /// One submitted item and the semaphore its thread waits on; `state` is touched only under the mutex.
     private final class Waiter {
         let item: Item
         var state: State = .queued
-        let condition: UnsafeMutablePointer<pthread_cond_t>
+        private let semaphore: UnsafeMutablePointer<sem_t>
 
         init(item: Item) {
             self.item = item
-            condition = .allocate(capacity: 1)
-            pthread_cond_init(condition, nil)
+            semaphore = .allocate(capacity: 1)
+            sem_init(semaphore, 0, 0)
         }
 
         deinit {
-            pthread_cond_destroy(condition)
-            condition.deallocate()
+            sem_destroy(semaphore)
+            semaphore.deallocate()
+        }
+
+        func wait() {
+            while sem_wait(semaphore) != 0 {}   // EINTR
+        }
+
+        func wake() {
+            sem_post(semaphore)
         }
     }
 }
