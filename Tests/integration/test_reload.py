@@ -11,6 +11,7 @@ import threading
 import time
 from collections import Counter
 
+import pytest
 import requests
 
 from conftest import env, wait_until
@@ -25,11 +26,12 @@ def reloads_done(pool: Pool) -> int:
     return pool.log_text().count('msg="reload complete"')
 
 
-def test_reload_under_load_fails_no_request_and_replaces_every_worker(consumer_app):
-    pool = Pool("reload", workers=2, threads=4).start()
+@pytest.mark.parametrize("workers", [1, 2])   # 1: the default, whose lone worker hands over to its successor
+def test_reload_under_load_fails_no_request_and_replaces_every_worker(consumer_app, workers):
+    pool = Pool(f"reload{workers}", workers=workers, threads=4).start()
     try:
         before = pool.workers_now()
-        assert len(before) == 2
+        assert len(before) == workers
         outcomes: Counter = Counter()
         lock = threading.Lock()
         stop_at = time.monotonic() + LOAD_SECONDS
@@ -62,9 +64,11 @@ def test_reload_under_load_fails_no_request_and_replaces_every_worker(consumer_a
         assert total > reloaded_at, "traffic went on after the reloads"
         assert failed == 0, dict(outcomes)
         after = pool.workers_now()
-        assert len(after) == 2 and not (after & before), (before, after)
+        assert len(after) == workers and not (after & before), (before, after)
         log = pool.log_text()
-        assert log.count('msg="old worker stopped" pid=') == 4 and log.count('msg="worker retiring"') == 4, log[-3000:]
+        replaced = 2 * workers   # two reloads
+        assert log.count('msg="old worker stopped" pid=') == replaced, log[-3000:]
+        assert log.count('msg="worker retiring"') == replaced, log[-3000:]
         # nginx held kept connections to the old workers: they were passed on, not closed under its feet.
         assert 'msg="kept connections handed over"' in log
     finally:
