@@ -13,16 +13,27 @@ struct ScopeNameList: Sendable {
 
     /// The names whose bytes equal one of `requested`, each once, in this list's order.
     func exactMatches(of requested: [String]) -> [String] {
-        let wanted = requested.map { Self.fingerprint($0) }
-        var result: [String] = []
-        for (index, fingerprint) in fingerprints.enumerated() {
-            for (position, candidate) in wanted.enumerated()
-            where candidate == fingerprint && ScopeBytes.same(requested[position], names[index]) {
-                result.append(names[index])
-                break
+        // One tight scan of the fingerprints per requested name (a request names one or a few); the names here
+        // are distinct, so each requested name matches at most one position.
+        var positions: [Int] = []
+        fingerprints.withUnsafeBufferPointer { prints in
+            for name in requested {
+                let wanted = Self.fingerprint(name)
+                for index in 0..<prints.count where prints[index] == wanted && ScopeBytes.same(name, names[index]) {
+                    positions.append(index)
+                    break
+                }
             }
         }
-        return result
+        if positions.count > 1 {
+            positions.sort()
+            var previous = -1
+            positions.removeAll { position in
+                defer { previous = position }
+                return position == previous
+            }
+        }
+        return positions.map { names[$0] }
     }
 
     /// The length and the first and last (up to) eight bytes mixed into one word: scope names that differ
