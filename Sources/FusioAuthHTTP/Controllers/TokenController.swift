@@ -27,7 +27,7 @@ public final class TokenController: HTTPHandler {
             return Self.render(.invalidRequest(error.description))
         }
         let tokenRequest = TokenRequest(
-            parameters: parameters.scalarDictionary, authorization: request.header("authorization"),
+            parameters: parameters.scalars, authorization: request.header("authorization"),
             userAgent: request.header("user-agent"), clientIP: clientIP.resolve(request))
         if let name = ParameterLimits.violation(in: parameters) ?? ParameterLimits.violation(in: tokenRequest.headerCredentials) {
             // An over-long scope list keeps Fusio's error for it; every other parameter is a malformed request.
@@ -77,12 +77,5 @@ extension RequestParameters {
         default:
             return nil
         }
-    }
-
-    /// The single-valued parameters; lists (`name[]`) are not part of the OAuth token request.
-    var scalarDictionary: [String: String] {
-        var result: [String: String] = [:]
-        for name in names { if let value = self[name] { result[name] = value } }
-        return result
     }
 }
