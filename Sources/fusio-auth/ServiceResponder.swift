@@ -104,12 +104,12 @@ final class ServiceResponder: FastCGIResponder {
     }
 
     static func httpRequest(_ request: FastCGIRequest) -> HTTPRequest {
-        var headers: [String: String] = [:]
+        var headers = HTTPHeaders()
         headers.reserveCapacity(16)
         var method = "GET", uri = "/", remote = ""
         request.forEachParameter { name, value in
             if ParameterBytes.hasPrefix(name, "HTTP_") {
-                headers[Self.headerName(UnsafeBufferPointer(rebasing: name[5...]))] = String(decoding: value, as: UTF8.self)
+                headers.add(Self.headerName(UnsafeBufferPointer(rebasing: name[5...])), String(decoding: value, as: UTF8.self))
             } else if ParameterBytes.equal(name, "REQUEST_METHOD") {
                 method = String(decoding: value, as: UTF8.self)
             } else if ParameterBytes.equal(name, "REQUEST_URI") {
@@ -117,7 +117,7 @@ final class ServiceResponder: FastCGIResponder {
             } else if ParameterBytes.equal(name, "REMOTE_ADDR") {
                 remote = String(decoding: value, as: UTF8.self)
             } else if ParameterBytes.equal(name, "CONTENT_TYPE"), !value.isEmpty {
-                headers["content-type"] = String(decoding: value, as: UTF8.self)
+                headers.add("content-type", String(decoding: value, as: UTF8.self))
             }
         }
         let problem: HTTPError?

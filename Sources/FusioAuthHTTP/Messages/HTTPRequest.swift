@@ -5,13 +5,13 @@ public struct HTTPRequest: Sendable {
     public var path: String
     public var query: String
     /// Header names lowercased with `-` (from FastCGI `HTTP_*` parameters), plus `content-type`.
-    public var headers: [String: String]
+    public var headers: HTTPHeaders
     public var body: [UInt8]
     /// Set when the body could not be read in full; the router answers with this status before any handler runs.
     public var bodyProblem: HTTPError?
     public var remoteAddress: String
 
-    public init(method: String, requestURI: String, headers: [String: String], body: [UInt8],
+    public init(method: String, requestURI: String, headers: HTTPHeaders, body: [UInt8],
                 bodyProblem: HTTPError? = nil, remoteAddress: String) {
         self.method = method
         // On UTF-8 code units: a Character search would compare grapheme clusters (~7 k instructions here).
