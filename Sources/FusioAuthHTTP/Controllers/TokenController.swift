@@ -7,6 +7,8 @@ public final class TokenController: HTTPHandler {
     private let endpoint: TokenEndpoint
     private let clientIP: ClientIPResolver
     private let logger: Logger
+    /// The router that holds this controller belongs to one worker thread.
+    private let issued = TokenIssueCounters()
 
     static let noStore = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
 
@@ -35,7 +37,7 @@ public final class TokenController: HTTPHandler {
         }
         do {
             let token = try endpoint.handle(tokenRequest)
-            HTTPMetrics.tokenIssued(grantType: tokenRequest.parameters["grant_type"] ?? "")
+            issued.increment(grantType: tokenRequest.parameters["grant_type"] ?? "")
             return .json(200, token.oauthResponse, headers: Self.noStore)
         } catch {
             if let detail = error.logDetail {
