@@ -157,4 +157,11 @@ import Testing
         #expect(ParameterLimits.violation(in: try .form(bytes(items))) == "scopes")
         #expect(ParameterLimits.violation(in: try .form(bytes("code_verifier[]=\(long)\(long)"))) == "code_verifier")
     }
+
+    /// `[]` is found on bytes, as PHP's parse_str does: U+0600 would otherwise join `[` into one grapheme.
+    @Test func listSuffixIsMatchedOnBytes() throws {
+        let parameters = try RequestParameters.form(bytes("x%D8%80[]=1&y%CC%81=2"))
+        #expect(parameters.list("x\u{600}") == ["1"])
+        #expect(parameters["y\u{301}"] == "2")
+    }
 }

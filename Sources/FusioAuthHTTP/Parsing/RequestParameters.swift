@@ -49,9 +49,13 @@ public struct RequestParameters: Sendable, CustomStringConvertible, CustomReflec
 
     public static func form(_ body: some Collection<UInt8>) throws(RequestParameterError) -> RequestParameters {
         var parameters = RequestParameters()
-        for pair in try FormURLEncoded.parse(body) {
-            let isList = pair.name.hasSuffix("[]")
-            let name = isList ? String(pair.name.dropLast(2)) : pair.name
+        let pairs = try FormURLEncoded.parse(body)
+        parameters.entries.reserveCapacity(pairs.count)
+        for pair in pairs {
+            // On bytes, as PHP's parse_str: `String.hasSuffix` compares grapheme clusters.
+            let isList = pair.name.utf8.count >= 2 && pair.name.utf8.last == UInt8(ascii: "]")
+                && pair.name.utf8.dropLast().last == UInt8(ascii: "[")
+            let name = isList ? String(Substring(pair.name.utf8.dropLast(2))) : pair.name
             // PHP's parse_str drops pairs without a name, `[]=` included.
             guard !name.isEmpty else { continue }
             if isList {
