@@ -11,6 +11,7 @@ public final class TokenController: HTTPHandler {
     private let issued = TokenIssueCounters()
 
     static let noStore = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+    private static let jsonNoStore = [HTTPResponse.jsonContentType] + noStore
 
     public init(endpoint: TokenEndpoint, clientIP: ClientIPResolver, logger: Logger) {
         self.endpoint = endpoint
@@ -38,7 +39,7 @@ public final class TokenController: HTTPHandler {
         do {
             let token = try endpoint.handle(tokenRequest)
             issued.increment(grantType: tokenRequest.parameters["grant_type"] ?? "")
-            return .json(200, token.oauthResponse, headers: Self.noStore)
+            return .json(200, encoded: token.oauthResponseBody, headers: Self.jsonNoStore)
         } catch {
             if let detail = error.logDetail {
                 logger.error("token request failed", metadata: ["error": "\(error.code)", "detail": "\(detail)"])
