@@ -19,6 +19,9 @@ import Testing
     @Test func joinsWithCommas() {
         #expect(ScopeList.join(["foo", "bar"]) == "foo,bar")
         #expect(ScopeList.join([]) == "")
+        #expect(ScopeList.join(["only"]) == "only")
+        #expect(ScopeList.join(["", "", "caf\u{E9}", "a\u{301}", "😀"]) == ",,caf\u{E9},a\u{301},😀")
+        #expect(ScopeList.join(["", ""]).utf8.count == 1)
     }
 
     @Test func splitsOnBytesNotGraphemes() {
