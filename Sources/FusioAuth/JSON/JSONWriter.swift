@@ -63,6 +63,13 @@ public enum JSONWriter {
         }
     }
 
+    /// An upper bound of the encoded length including the quotes, without reading the text: a byte becomes at
+    /// most six (`\u00xx`), and a 2-, 3- or 4-byte sequence at most 6, 6 or 12. Writers of fixed-shape objects
+    /// (the token answer, the JWT payload, the audit row) size their buffer with this and scan each string once.
+    static func escapedLengthBound(of text: String) -> Int {
+        2 + 6 * text.utf8.count
+    }
+
     /// Exact encoded length including the quotes.
     static func escapedLength(of text: String, escapeSlashes: Bool) -> Int {
         withUTF8(text) { bytes in

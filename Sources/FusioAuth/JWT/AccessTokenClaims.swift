@@ -46,13 +46,13 @@ public struct AccessTokenClaims: Sendable, Equatable {
     }
 
     /// `payload` as `JSONWriter.encode` writes it, byte for byte (the signature covers these bytes), but straight
-    /// into one buffer sized up front: every token signs this, and the `JSONValue` tree walked twice cost ~12 k
+    /// into one buffer sized up front (by a bound, so each string is read once): every token signs this, and the `JSONValue` tree walked twice cost ~12 k
     /// instructions per token.
     public var encodedPayload: [UInt8] {
         let email = email.flatMap { $0.isEmpty ? nil : $0 }
         var capacity = Self.literalLength + 2 * JSONWriter.integerBound
         for text in [issuer, subject, name, name, audience, email, jwtID] {
-            if let text { capacity += JSONWriter.escapedLength(of: text, escapeSlashes: false) }
+            if let text { capacity += JSONWriter.escapedLengthBound(of: text) }
         }
         return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             var cursor = JSONWriter.Cursor(position: buffer.baseAddress!)
