@@ -11,6 +11,8 @@ import Testing
         ("foo,,bar,", ["foo", "", "bar", ""]),
         ("", [""]),
         ("foo", ["foo"]),
+        ("caf\u{E9},a\u{301} \u{1F600}", ["caf\u{E9}", "a\u{301} \u{1F600}"]),
+        (" ", ["", ""]),
     ])
     func splitsLikeFusio(text: String, expected: [String]) {
         #expect(ScopeList.split(text) == expected)

@@ -7,10 +7,18 @@ public enum ScopeList {
     /// Works on UTF-8 bytes like PHP's `explode`: splitting on `Character` would miss a `,` that a following
     /// combining mark turns into a different grapheme.
     public static func split(_ s: String) -> [String] {
-        let comma = UInt8(ascii: ",")
-        let separator = s.utf8.contains(comma) ? comma : UInt8(ascii: " ")
-        return s.utf8.split(separator: separator, omittingEmptySubsequences: false).map {
-            String(decoding: $0, as: UTF8.self)
+        // Over the contiguous bytes: the generic `split` on the UTF-8 view cost ~2.5 k instructions a token.
+        var s = s
+        return s.withUTF8 { bytes in
+            let comma = UInt8(ascii: ",")
+            let separator = bytes.contains(comma) ? comma : UInt8(ascii: " ")
+            var names: [String] = []
+            var start = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == separator {
+                names.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                start = index + 1
+            }
+            return names
         }
     }
 
