@@ -37,7 +37,9 @@ public final class Router {
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
         var response = route(request)
-        response.headers.append(contentsOf: CORS.headers(requestHeaders: request.headers, method: request.method))
+        let cors = CORS.headers(requestHeaders: request.headers, method: request.method)
+        // Even an empty append makes the headers unique, copying a controller's constant list.
+        if !cors.isEmpty { response.headers.append(contentsOf: cors) }
         return response
     }
 
