@@ -142,6 +142,18 @@ import Testing
         #expect(!ConstantTime.equals([UInt8](), [0] as [UInt8]))
     }
 
+    @Test func constantTimeEqualsComparesStringsByBytes() {
+        #expect(ConstantTime.equals("s3cret", "s3cret"))
+        #expect(ConstantTime.equals("", ""))
+        #expect(!ConstantTime.equals("s3cret", "s3creT"))
+        #expect(!ConstantTime.equals("s3cret", "s3cret "))
+        #expect(!ConstantTime.equals("", "x"))
+        // Canonically equivalent, different bytes: Swift's `==` would call them equal.
+        #expect(!ConstantTime.equals("caf\u{E9}", "cafe\u{301}"))
+        let long = String(repeating: "0123456789abcdef", count: 8)
+        #expect(ConstantTime.equals(long, String(long.reversed().reversed())))
+    }
+
     @Test func hexIsLowercase() {
         #expect(Hex.encode([0x00, 0x0F, 0xA0, 0xFF]) == "000fa0ff")
         #expect(Hex.encode([UInt8]()) == "")

@@ -16,7 +16,7 @@ public final class ClientAuthenticator {
     public func authenticate(_ credentials: ClientCredentials, allowCached: Bool = true) throws(StorageError) -> ClientApp? {
         // The strings' own UTF-8 storage, compared in place: no array copy of either secret per request.
         func match(_ clients: [ClientApp]) -> ClientApp? {
-            clients.first { $0.app.isActive && ConstantTime.equals($0.app.secret.utf8, credentials.secret.utf8) }
+            clients.first { $0.app.isActive && ConstantTime.equals($0.app.secret, credentials.secret) }
         }
         let lookup = try apps.findClients(appKey: credentials.id, allowCached: allowCached)
         if let client = match(lookup.clients) { return client }

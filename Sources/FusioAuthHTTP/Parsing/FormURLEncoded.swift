@@ -9,10 +9,7 @@ public enum FormURLEncoded {
         _ body: some Collection<UInt8>
     ) throws(RequestParameterError) -> [(name: String, value: String)] {
         // One pass over the bytes in place: splitting into an array of slices first cost as much as decoding.
-        let result = Array(body).withUnsafeBufferPointer { bytes in
-            Result { () throws(RequestParameterError) in try parse(bytes) }
-        }
-        return try result.get()
+        try Array(body).withUnsafeBufferPointer { bytes throws(RequestParameterError) in try parse(bytes) }
     }
 
     private static func parse(
