@@ -53,8 +53,10 @@ public struct RequestParameters: Sendable, CustomStringConvertible, CustomReflec
         parameters.entries.reserveCapacity(pairs.count)
         for pair in pairs {
             // On bytes, as PHP's parse_str: `String.hasSuffix` compares grapheme clusters.
-            let isList = pair.name.utf8.count >= 2 && pair.name.utf8.last == UInt8(ascii: "]")
-                && pair.name.utf8.dropLast().last == UInt8(ascii: "[")
+            var rawName = pair.name
+            let isList = rawName.withUTF8 { name in
+                name.count >= 2 && name[name.count - 1] == UInt8(ascii: "]") && name[name.count - 2] == UInt8(ascii: "[")
+            }
             let name = isList ? String(Substring(pair.name.utf8.dropLast(2))) : pair.name
             // PHP's parse_str drops pairs without a name, `[]=` included.
             guard !name.isEmpty else { continue }
