@@ -137,4 +137,15 @@ import Testing
         #expect(ScopeResolver.validScopes(requested: "1e2,authorization,07.0", app: nil, user: user)
             == ["authorization", "100", "7"])
     }
+
+    /// The integration test's code grant: the app has `consumer` (with its sub-scopes), the user `openid`.
+    @Test func storedScopesIntersectAppAndUser() {
+        let subScopes = ["account", "app", "event", "form", "grant", "identity", "log", "page", "payment", "plan",
+                         "scope", "token", "transaction", "webhook"].map { "consumer.\($0)" }
+        let app = AvailableScopes(direct: [ScopeGrant(name: "authorization"), ScopeGrant(name: "consumer", subScopes: subScopes),
+                                           ScopeGrant(name: "default")])
+        let user = AvailableScopes(direct: [ScopeGrant(name: "authorization"), ScopeGrant(name: "default"), ScopeGrant(name: "openid")])
+        #expect(ScopeResolver.validScopes(requested: "consumer.app,default,openid,authorization", app: app, user: user)
+            == ["authorization", "default"])
+    }
 }
