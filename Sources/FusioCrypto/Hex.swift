@@ -1,5 +1,5 @@
 public enum Hex {
-    private static let digits: StaticString = "0123456789abcdef"
+    static let digits: StaticString = "0123456789abcdef"
 
     public static func encode(_ bytes: some Collection<UInt8>) -> String {
         // Working on a concrete buffer keeps the loop specialised even though callers are in other modules.

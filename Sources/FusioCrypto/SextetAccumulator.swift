@@ -1,5 +1,6 @@
-/// The bit bookkeeping both Base64 decoders share (`Base64.decodeLenient`, `Base64URL.decode`): six bits in, a
-/// byte out whenever eight are there. `leftover` holds the bits of an incomplete final group.
+/// The bit bookkeeping of the strict decoder (`Base64URL.decode`, which checks the leftover bits): six bits in, a
+/// byte out whenever eight are there. `leftover` holds the bits of an incomplete final group. The lenient decoder
+/// drops those bits and decodes whole groups from a table instead.
 struct SextetAccumulator {
     private(set) var leftover: UInt32 = 0
     private var bits = 0

@@ -55,8 +55,24 @@ import Testing
         ("dXNlcjpwYXNz\r\n", Array("user:pass".utf8)),
         ("+/+/", [0xFB, 0xFF, 0xBF]),
         ("-_-_", []),
+        ("\u{E9}YW\u{FF}Jj\u{0}ZA", [97, 98, 99, 100]),
+        ("YWI", [97, 98]),
     ] as [(String, [UInt8])])
     func lenientDecodingMatchesPHP(input: String, expected: [UInt8]) {
         #expect(Base64.decodeLenient(input) == expected)
+    }
+
+    /// Whatever the length and wherever foreign characters sit, the lenient decoder gives back what was encoded.
+    @Test func lenientDecodingRoundTripsAroundNoise() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<64 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var noisy = ""
+            for character in Base64.encode(bytes) {
+                if Bool.random(using: &generator) { noisy += [" ", "\n", "!", "-", "_", "\u{E9}"].randomElement(using: &generator)! }
+                noisy.append(character)
+            }
+            #expect(Base64.decodeLenient(noisy) == bytes)
+        }
     }
 }

@@ -34,7 +34,7 @@ import Testing
                                        issuer: issuer)
     }
 
-    func request(_ parameters: [String: String], basic: (String, String)? = nil, userAgent: String? = "ua") -> TokenRequest {
+    func request(_ parameters: TokenParameters, basic: (String, String)? = nil, userAgent: String? = "ua") -> TokenRequest {
         var header: String?
         if let (id, secret) = basic { header = "Basic " + Base64.encode("\(id):\(secret)".utf8) }
         return TokenRequest(parameters: parameters, authorization: header, userAgent: userAgent, clientIP: "10.0.0.1")

@@ -123,12 +123,35 @@ import Testing
         #expect(TokenGenerator.refreshToken().split(separator: "-").map(\.count) == [20, 48, 10])
     }
 
+    @Test func secureRandomJoinedGroups() {
+        let joined = SecureRandom.hex(groups: [20, 48, 10, 0, 1, 3], separator: UInt8(ascii: "-"))
+        let parts = joined.split(separator: "-", omittingEmptySubsequences: false)
+        #expect(parts.map(\.count) == [20, 48, 10, 0, 1, 3])
+        #expect(parts.allSatisfy { $0.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } })
+        #expect(SecureRandom.hex(groups: [], separator: UInt8(ascii: "-")).isEmpty)
+        #expect(SecureRandom.hex(groups: [32, 32], separator: UInt8(ascii: ":")).split(separator: ":").count == 2)
+        let pair = SecureRandom.hex(groups: [32, 32], separator: UInt8(ascii: ":")).split(separator: ":")
+        #expect(pair[0] != pair[1])
+    }
+
     @Test func constantTimeEquals() {
         #expect(ConstantTime.equals([UInt8](), [UInt8]()))
         #expect(ConstantTime.equals("abc".utf8, [97, 98, 99] as [UInt8]))
         #expect(!ConstantTime.equals("abc".utf8, "abd".utf8))
         #expect(!ConstantTime.equals("abc".utf8, "abcd".utf8))
         #expect(!ConstantTime.equals([UInt8](), [0] as [UInt8]))
+    }
+
+    @Test func constantTimeEqualsComparesStringsByBytes() {
+        #expect(ConstantTime.equals("s3cret", "s3cret"))
+        #expect(ConstantTime.equals("", ""))
+        #expect(!ConstantTime.equals("s3cret", "s3creT"))
+        #expect(!ConstantTime.equals("s3cret", "s3cret "))
+        #expect(!ConstantTime.equals("", "x"))
+        // Canonically equivalent, different bytes: Swift's `==` would call them equal.
+        #expect(!ConstantTime.equals("caf\u{E9}", "cafe\u{301}"))
+        let long = String(repeating: "0123456789abcdef", count: 8)
+        #expect(ConstantTime.equals(long, String(long.reversed().reversed())))
     }
 
     @Test func hexIsLowercase() {

@@ -114,4 +114,54 @@ import Testing
             #expect(!text.contains("hunter2"))
         }
     }
+
+    /// Past the linear limit a name index takes over; duplicates, lists and look-ups behave the same.
+    @Test func manyParametersBehaveLikeFew() throws {
+        let names = (0..<40).map { "p\($0)" }
+        let body = names.map { "\($0)=v\($0.dropFirst())" }.joined(separator: "&") + "&list[]=a&list[]=b"
+        let parameters = try RequestParameters.form(bytes(body))
+        #expect(parameters.names == names + ["list"])
+        #expect(parameters["p0"] == "v0")
+        #expect(parameters["p16"] == "v16")
+        #expect(parameters["p39"] == "v39")
+        #expect(parameters["p40"] == nil)
+        #expect(parameters.list("list") == ["a", "b"])
+        #expect(parameters.scalars.pairs.map { $0.name } == names)
+        #expect(throws: RequestParameterError.duplicateParameter("p3")) {
+            try RequestParameters.form(self.bytes(body + "&p3=again"))
+        }
+        #expect(throws: RequestParameterError.duplicateParameter("list")) {
+            try RequestParameters.form(self.bytes(body + "&list=scalar"))
+        }
+        #expect(throws: RequestParameterError.duplicateParameter("p20")) {
+            try RequestParameters.form(self.bytes(body + "&p20[]=x"))
+        }
+    }
+
+    @Test func scalarsKeepOrderAndLeaveListsOut() throws {
+        let parameters = try RequestParameters.form(bytes("scope=a&scopes[]=x&grant_type=password&username=u"))
+        let scalars = parameters.scalars
+        #expect(scalars.pairs.map { $0.name } == ["scope", "grant_type", "username"])
+        #expect(scalars["grant_type"] == "password")
+        #expect(scalars["scopes"] == nil)
+    }
+
+    @Test func limitsNameTheFirstParameterOverItsLimit() throws {
+        let long = String(repeating: "x", count: 65)
+        #expect(ParameterLimits.violation(in: try .form(bytes("grant_type=\(long)&scope=\(long)"))) == "grant_type")
+        #expect(ParameterLimits.violation(in: try .form(bytes("other=\(long)&grant_type=client_credentials"))) == nil)
+        let scope = String(repeating: "s", count: 1024)
+        #expect(ParameterLimits.violation(in: try .form(bytes("scope=\(scope)"))) == "scope")
+        #expect(ParameterLimits.violation(in: try .form(bytes("scope=\(scope.dropLast())"))) == nil)
+        let items = (0...256).map { _ in "scopes[]=a" }.joined(separator: "&")
+        #expect(ParameterLimits.violation(in: try .form(bytes(items))) == "scopes")
+        #expect(ParameterLimits.violation(in: try .form(bytes("code_verifier[]=\(long)\(long)"))) == "code_verifier")
+    }
+
+    /// `[]` is found on bytes, as PHP's parse_str does: U+0600 would otherwise join `[` into one grapheme.
+    @Test func listSuffixIsMatchedOnBytes() throws {
+        let parameters = try RequestParameters.form(bytes("x%D8%80[]=1&y%CC%81=2"))
+        #expect(parameters.list("x\u{600}") == ["1"])
+        #expect(parameters["y\u{301}"] == "2")
+    }
 }

@@ -11,6 +11,8 @@ import Testing
         ("foo,,bar,", ["foo", "", "bar", ""]),
         ("", [""]),
         ("foo", ["foo"]),
+        ("caf\u{E9},a\u{301} \u{1F600}", ["caf\u{E9}", "a\u{301} \u{1F600}"]),
+        (" ", ["", ""]),
     ])
     func splitsLikeFusio(text: String, expected: [String]) {
         #expect(ScopeList.split(text) == expected)
@@ -19,6 +21,9 @@ import Testing
     @Test func joinsWithCommas() {
         #expect(ScopeList.join(["foo", "bar"]) == "foo,bar")
         #expect(ScopeList.join([]) == "")
+        #expect(ScopeList.join(["only"]) == "only")
+        #expect(ScopeList.join(["", "", "caf\u{E9}", "a\u{301}", "😀"]) == ",,caf\u{E9},a\u{301},😀")
+        #expect(ScopeList.join(["", ""]).utf8.count == 1)
     }
 
     @Test func splitsOnBytesNotGraphemes() {

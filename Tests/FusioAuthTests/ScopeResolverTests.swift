@@ -105,4 +105,47 @@ import Testing
         let user = AvailableScopes(direct: [ScopeGrant(name: "caf\u{E9}")])
         #expect(ScopeResolver.validScopes(requested: "cafe\u{301}", app: nil, user: user).isEmpty)
     }
+
+    /// An Administrator-sized list, with names that share length, head and tail (equal fingerprints) and differ
+    /// only in the middle, so only the byte comparison tells them apart.
+    static let administrator = AvailableScopes(direct: (0..<40).map { index in
+        ScopeGrant(name: "backend\(index)", subScopes: ["backend\(index).xx.account", "backend\(index).yy.account"])
+    } + [ScopeGrant(name: "authorization"), ScopeGrant(name: "caf\u{E9}"), ScopeGrant(name: "a")])
+
+    /// `in_array` over the available list, by bytes, for names that are not numeric.
+    static func reference(_ available: AvailableScopes, _ requested: [String]) -> [String] {
+        available.names(includingPlan: true).filter { name in requested.contains { Array($0.utf8) == Array(name.utf8) } }
+    }
+
+    @Test(arguments: [
+        "authorization", "backend7.yy.account", "backend7.zz.account,backend7.yy.account,backend7.xx.account",
+        "a,a,authorization,a", "cafe\u{301},caf\u{E9}", "backend39,backend1,nothing,backend12.xx.account,backend3",
+        // More than eight names: the set path.
+        (0..<40).map { "backend\(39 - $0).yy.account" }.joined(separator: ","),
+        "b,c,d,e,f,g,h,i,a,authorization",
+    ])
+    func largeListsKeepTheirOrderAndCompareBytes(requested: String) {
+        let names = ScopeList.split(requested)
+        let expected = Self.reference(Self.administrator, names)
+        #expect(ScopeResolver.validScopes(requested: requested, app: nil, user: Self.administrator) == expected)
+        #expect(ScopeResolver.validScopes(requested: requested, app: Self.administrator, user: nil) == expected)
+        #expect(!expected.isEmpty)
+    }
+
+    @Test func numericRequestsStillCompareAsNumbersInLargeLists() {
+        let user = AvailableScopes(direct: Self.administrator.direct + [ScopeGrant(name: "100"), ScopeGrant(name: "7")])
+        #expect(ScopeResolver.validScopes(requested: "1e2,authorization,07.0", app: nil, user: user)
+            == ["authorization", "100", "7"])
+    }
+
+    /// The integration test's code grant: the app has `consumer` (with its sub-scopes), the user `openid`.
+    @Test func storedScopesIntersectAppAndUser() {
+        let subScopes = ["account", "app", "event", "form", "grant", "identity", "log", "page", "payment", "plan",
+                         "scope", "token", "transaction", "webhook"].map { "consumer.\($0)" }
+        let app = AvailableScopes(direct: [ScopeGrant(name: "authorization"), ScopeGrant(name: "consumer", subScopes: subScopes),
+                                           ScopeGrant(name: "default")])
+        let user = AvailableScopes(direct: [ScopeGrant(name: "authorization"), ScopeGrant(name: "default"), ScopeGrant(name: "openid")])
+        #expect(ScopeResolver.validScopes(requested: "consumer.app,default,openid,authorization", app: app, user: user)
+            == ["authorization", "default"])
+    }
 }

@@ -37,7 +37,7 @@ public final class AuthorizationCodeGrant: GrantHandler {
             throw .unknownCredentials
         }
         if let secret = client.secret {
-            guard ConstantTime.equals(Array(app.app.secret.utf8), Array(secret.utf8)) else { throw .unknownCredentials }
+            guard ConstantTime.equals(app.app.secret, secret) else { throw .unknownCredentials }
         }
         if let challenge = code.challenge {
             guard let verifier = request.parameters["code_verifier"], challenge.isSatisfied(by: verifier) else {

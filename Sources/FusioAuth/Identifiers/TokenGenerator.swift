@@ -5,7 +5,7 @@ import FusioCrypto
 public enum TokenGenerator {
     /// `gen(20)-gen(48)-gen(10)`, 80 characters.
     public static func refreshToken() -> String {
-        SecureRandom.hex(groups: [20, 48, 10]).joined(separator: "-")
+        SecureRandom.hex(groups: [20, 48, 10], separator: UInt8(ascii: "-"))
     }
 
     /// `gen(16)`.

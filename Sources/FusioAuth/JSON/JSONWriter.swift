@@ -16,7 +16,9 @@ public enum JSONWriter {
         }
     }
 
-    private struct Cursor {
+    /// A write position in a buffer sized beforehand; also used by writers of fixed-shape JSON in this module
+    /// (the audit row's `content`), which size their buffer with `escapedLength(of:escapeSlashes:)`.
+    struct Cursor {
         var position: UnsafeMutablePointer<UInt8>
 
         @inline(__always)
@@ -38,7 +40,7 @@ public enum JSONWriter {
         }
     }
 
-    private static let integerBound = 20
+    static let integerBound = 20
     private static let doubleBound = 32
 
     private static func maximumLength(of value: JSONValue, escapeSlashes: Bool) -> Int {
@@ -61,8 +63,15 @@ public enum JSONWriter {
         }
     }
 
+    /// An upper bound of the encoded length including the quotes, without reading the text: a byte becomes at
+    /// most six (`\u00xx`), and a 2-, 3- or 4-byte sequence at most 6, 6 or 12. Writers of fixed-shape objects
+    /// (the token answer, the JWT payload, the audit row) size their buffer with this and scan each string once.
+    static func escapedLengthBound(of text: String) -> Int {
+        2 + 6 * text.utf8.count
+    }
+
     /// Exact encoded length including the quotes.
-    private static func escapedLength(of text: String, escapeSlashes: Bool) -> Int {
+    static func escapedLength(of text: String, escapeSlashes: Bool) -> Int {
         withUTF8(text) { bytes in
             var total = 2
             var index = 0
@@ -149,7 +158,7 @@ public enum JSONWriter {
         }
     }
 
-    private static func writeString(_ text: String, to cursor: inout Cursor, escapeSlashes: Bool) {
+    static func writeString(_ text: String, to cursor: inout Cursor, escapeSlashes: Bool) {
         cursor.put(UInt8(ascii: "\""))
         withUTF8(text) { bytes in
             let count = bytes.count
@@ -234,7 +243,7 @@ public enum JSONWriter {
         cursor.put(hexDigit(unit & 0xF))
     }
 
-    private static func writeInteger(_ number: Int, to cursor: inout Cursor) {
+    static func writeInteger(_ number: Int, to cursor: inout Cursor) {
         if number < 0 { cursor.put(UInt8(ascii: "-")) }
         var magnitude = number.magnitude
         var digitCount = 1

@@ -44,4 +44,50 @@ public struct AccessTokenClaims: Sendable, Equatable {
         if let jwtID { object.append("jti", .string(jwtID)) }
         return object
     }
+
+    /// `payload` as `JSONWriter.encode` writes it, byte for byte (the signature covers these bytes), but straight
+    /// into one buffer sized up front (by a bound, so each string is read once): every token signs this, and the `JSONValue` tree walked twice cost ~12 k
+    /// instructions per token.
+    public var encodedPayload: [UInt8] {
+        let email = email.flatMap { $0.isEmpty ? nil : $0 }
+        var capacity = Self.literalLength + 2 * JSONWriter.integerBound
+        for text in [issuer, subject, name, name, audience, email, jwtID] {
+            if let text { capacity += JSONWriter.escapedLengthBound(of: text) }
+        }
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            var cursor = JSONWriter.Cursor(position: buffer.baseAddress!)
+            func member(_ key: StaticString, _ text: String) {
+                cursor.put(key)
+                JSONWriter.writeString(text, to: &cursor, escapeSlashes: false)
+            }
+            member(Self.issuerKey, issuer)
+            member(Self.subjectKey, subject)
+            cursor.put(Self.issuedAtKey)
+            JSONWriter.writeInteger(Int(issuedAt), to: &cursor)
+            cursor.put(Self.expiresAtKey)
+            JSONWriter.writeInteger(Int(expiresAt), to: &cursor)
+            member(Self.nameKey, name)
+            member(Self.preferredUsernameKey, name)
+            if let audience { member(Self.audienceKey, audience) }
+            if let email { member(Self.emailKey, email) }
+            if let jwtID { member(Self.jwtIDKey, jwtID) }
+            cursor.put(UInt8(ascii: "}"))
+            initialized = cursor.position - buffer.baseAddress!
+            precondition(initialized <= capacity, "AccessTokenClaims size bound violated")
+        }
+    }
+
+    private static let issuerKey: StaticString = "{\"iss\":"
+    private static let subjectKey: StaticString = ",\"sub\":"
+    private static let issuedAtKey: StaticString = ",\"iat\":"
+    private static let expiresAtKey: StaticString = ",\"exp\":"
+    private static let nameKey: StaticString = ",\"name\":"
+    private static let preferredUsernameKey: StaticString = ",\"preferred_username\":"
+    private static let audienceKey: StaticString = ",\"aud\":"
+    private static let emailKey: StaticString = ",\"email\":"
+    private static let jwtIDKey: StaticString = ",\"jti\":"
+    /// Every key literal above, and the closing brace.
+    private static let literalLength = [
+        issuerKey, subjectKey, issuedAtKey, expiresAtKey, nameKey, preferredUsernameKey, audienceKey, emailKey, jwtIDKey,
+    ].reduce(1) { $0 + $1.utf8CodeUnitCount }
 }

@@ -13,7 +13,12 @@ public enum JSONWebToken {
 
     /// `key` is the raw bytes of `APP_PROJECT_KEY` (not hex-decoded).
     public static func sign(payload: JSONObject, key: [UInt8]) -> String {
-        let payloadSegment = Base64URL.encode(JSONWriter.encode(.object(payload), escapeSlashes: false))
+        sign(encodedPayload: JSONWriter.encode(.object(payload), escapeSlashes: false), key: key)
+    }
+
+    /// `payload` already encoded as JSON (`AccessTokenClaims.encodedPayload`).
+    public static func sign(encodedPayload: [UInt8], key: [UInt8]) -> String {
+        let payloadSegment = Base64URL.encode(encodedPayload)
         var token = headerSegment
         token.reserveCapacity(headerSegment.utf8.count + payloadSegment.utf8.count + 45)
         token += "."

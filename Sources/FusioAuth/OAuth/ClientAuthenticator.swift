@@ -14,9 +14,9 @@ public final class ClientAuthenticator {
     /// it is checked again against the database, so a rotated secret works at once. Only the old secret of a
     /// just-rotated app stays accepted for that second; status changes are enforced when the token is written.
     public func authenticate(_ credentials: ClientCredentials, allowCached: Bool = true) throws(StorageError) -> ClientApp? {
-        let secret = Array(credentials.secret.utf8)
+        // The strings' own UTF-8 storage, compared in place: no array copy of either secret per request.
         func match(_ clients: [ClientApp]) -> ClientApp? {
-            clients.first { $0.app.isActive && ConstantTime.equals(Array($0.app.secret.utf8), secret) }
+            clients.first { $0.app.isActive && ConstantTime.equals($0.app.secret, credentials.secret) }
         }
         let lookup = try apps.findClients(appKey: credentials.id, allowCached: allowCached)
         if let client = match(lookup.clients) { return client }

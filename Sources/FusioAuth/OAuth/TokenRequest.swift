@@ -1,7 +1,7 @@
 /// A token endpoint request as the domain sees it: parameters already decoded (form or JSON) and
 /// de-duplicated by the HTTP layer, plus the request facts that end up in the token row.
 public struct TokenRequest: Sendable {
-    public var parameters: [String: String]
+    public var parameters: TokenParameters
     /// The raw `Authorization` header, if any.
     public let authorization: String?
     /// `authorization` read as `Basic` credentials, once (the HTTP layer checks their size, the grant uses them).
@@ -9,7 +9,7 @@ public struct TokenRequest: Sendable {
     public var userAgent: String?
     public var clientIP: String
 
-    public init(parameters: [String: String], authorization: String?, userAgent: String?, clientIP: String) {
+    public init(parameters: TokenParameters, authorization: String?, userAgent: String?, clientIP: String) {
         self.parameters = parameters
         self.authorization = authorization
         headerCredentials = ClientCredentials.fromAuthorizationHeader(authorization)

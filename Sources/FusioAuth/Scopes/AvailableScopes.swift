@@ -9,12 +9,15 @@ public struct AvailableScopes: Sendable, Equatable {
     /// Both name lists are computed once: every token request reads them two or three times.
     private let namesWithoutPlan: [String]
     private let namesWithPlan: [String]
+    /// `namesWithPlan` with fingerprints, for `ScopeResolver` (which checks token requests against it).
+    let indexedNamesWithPlan: ScopeNameList
 
     public init(direct: [ScopeGrant], plan: [ScopeGrant] = []) {
         self.direct = direct
         self.plan = plan
         namesWithoutPlan = Self.names(of: direct)
         namesWithPlan = plan.isEmpty ? namesWithoutPlan : Self.names(of: direct + plan)
+        indexedNamesWithPlan = ScopeNameList(namesWithPlan)
     }
 
     public static func == (lhs: AvailableScopes, rhs: AvailableScopes) -> Bool {

@@ -17,40 +17,49 @@ public struct UnixTime: Sendable, Comparable, Hashable, CustomStringConvertible 
     /// `Y-m-d H:i:s` in UTC, e.g. `2023-11-14 22:13:20`. Written into the string's own storage: a token row
     /// and its audit format four of these.
     public var databaseString: String {
+        String(unsafeUninitializedCapacity: Self.maximumDatabaseStringLength) { out in
+            writeDatabaseString(to: out.baseAddress!)
+        }
+    }
+
+    /// Room `writeDatabaseString(to:)` may need: a sign, the 20 digits of the largest year, and `-MM-DD HH:MM:SS`.
+    static let maximumDatabaseStringLength = 36
+
+    /// Writes `databaseString` at `out` (room for `maximumDatabaseStringLength` bytes) and returns its length, so
+    /// that a caller that builds a larger text (the audit row's JSON) needs no string of its own for it.
+    @discardableResult
+    func writeDatabaseString(to out: UnsafeMutablePointer<UInt8>) -> Int {
         let days = Self.floorDivide(seconds, 86_400)
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = Self.civil(fromDays: days)
-        var yearDigits = 4
-        while year.magnitude >= Self.powerOfTen(yearDigits) { yearDigits += 1 }
-        let length = (year < 0 ? 1 : 0) + yearDigits + 15
-        return String(unsafeUninitializedCapacity: length) { out in
-            var index = 0
-            func put(_ value: Int, width: Int) {
-                var rest = value
-                for position in stride(from: index + width - 1, through: index, by: -1) {
-                    out[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
-                index += width
-            }
-            func put(_ byte: UInt8) {
-                out[index] = byte
-                index += 1
-            }
-            if year < 0 { put(UInt8(ascii: "-")) }
-            put(Int(year.magnitude), width: yearDigits)
-            put(UInt8(ascii: "-"))
-            put(month, width: 2)
-            put(UInt8(ascii: "-"))
-            put(day, width: 2)
-            put(UInt8(ascii: " "))
-            put(secondOfDay / 3600, width: 2)
-            put(UInt8(ascii: ":"))
-            put(secondOfDay / 60 % 60, width: 2)
-            put(UInt8(ascii: ":"))
-            put(secondOfDay % 60, width: 2)
-            return index
+        var position = out
+        if year < 0 {
+            position.pointee = UInt8(ascii: "-")
+            position += 1
         }
+        // At least four year digits (PHP's `Y` pads to four), more when the year has them.
+        var yearDigits = 4
+        var magnitude = year.magnitude
+        while yearDigits < 20 && magnitude >= Self.powerOfTen(yearDigits) { yearDigits += 1 }
+        var digit = position + yearDigits
+        while digit > position {
+            digit -= 1
+            digit.pointee = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+        }
+        position += yearDigits
+        @inline(__always) func put(_ separator: UInt8, _ value: Int) {
+            position[0] = separator
+            position[1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / 10)
+            position[2] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+            position += 3
+        }
+        put(UInt8(ascii: "-"), month)
+        put(UInt8(ascii: "-"), day)
+        put(UInt8(ascii: " "), secondOfDay / 3600)
+        put(UInt8(ascii: ":"), secondOfDay / 60 % 60)
+        put(UInt8(ascii: ":"), secondOfDay % 60)
+        return position - out
     }
 
     /// Parses exactly `YYYY-MM-DD HH:MM:SS`, optionally followed by `.` and 1–6 fraction digits (what
@@ -124,7 +133,10 @@ public struct UnixTime: Sendable, Comparable, Hashable, CustomStringConvertible 
         return value
     }
 
+    /// 10^exponent for exponent < 20 (the largest power of ten a UInt64 holds is 10^19).
     private static func powerOfTen(_ exponent: Int) -> UInt64 {
-        exponent >= 20 ? .max : (0..<exponent).reduce(1) { value, _ in value * 10 }
+        var value: UInt64 = 1
+        for _ in 0..<exponent { value *= 10 }
+        return value
     }
 }

@@ -81,7 +81,7 @@ public final class TokenIssuer {
         var length = 0
         for size in Self.jwtIDSizes {
             claims.jwtID = size > 0 ? TokenGenerator.jwtID(bytes: size) : nil
-            let token = JSONWebToken.sign(payload: claims.payload, key: projectKey)
+            let token = JSONWebToken.sign(encodedPayload: claims.encodedPayload, key: projectKey)
             if token.utf8.count <= Self.maximumTokenLength { return token }
             length = token.utf8.count
         }

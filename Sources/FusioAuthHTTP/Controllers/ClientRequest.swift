@@ -16,7 +16,7 @@ struct ClientRequest {
             return .failure(HTTPResponseBox(TokenController.render(.invalidRequest(error.description))))
         }
         return .success(ClientRequest(parameters: parameters, tokenRequest: TokenRequest(
-            parameters: parameters.scalarDictionary, authorization: request.header("authorization"),
+            parameters: parameters.scalars, authorization: request.header("authorization"),
             userAgent: request.header("user-agent"), clientIP: clientIP)))
     }
 

@@ -7,8 +7,11 @@ public final class TokenController: HTTPHandler {
     private let endpoint: TokenEndpoint
     private let clientIP: ClientIPResolver
     private let logger: Logger
+    /// The router that holds this controller belongs to one worker thread.
+    private let issued = TokenIssueCounters()
 
     static let noStore = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+    private static let jsonNoStore = [HTTPResponse.jsonContentType] + noStore
 
     public init(endpoint: TokenEndpoint, clientIP: ClientIPResolver, logger: Logger) {
         self.endpoint = endpoint
@@ -27,7 +30,7 @@ public final class TokenController: HTTPHandler {
             return Self.render(.invalidRequest(error.description))
         }
         let tokenRequest = TokenRequest(
-            parameters: parameters.scalarDictionary, authorization: request.header("authorization"),
+            parameters: parameters.scalars, authorization: request.header("authorization"),
             userAgent: request.header("user-agent"), clientIP: clientIP.resolve(request))
         if let name = ParameterLimits.violation(in: parameters) ?? ParameterLimits.violation(in: tokenRequest.headerCredentials) {
             // An over-long scope list keeps Fusio's error for it; every other parameter is a malformed request.
@@ -35,8 +38,8 @@ public final class TokenController: HTTPHandler {
         }
         do {
             let token = try endpoint.handle(tokenRequest)
-            HTTPMetrics.tokenIssued(grantType: tokenRequest.parameters["grant_type"] ?? "")
-            return .json(200, token.oauthResponse, headers: Self.noStore)
+            issued.increment(grantType: tokenRequest.parameters["grant_type"] ?? "")
+            return .json(200, encoded: token.oauthResponseBody, headers: Self.jsonNoStore)
         } catch {
             if let detail = error.logDetail {
                 logger.error("token request failed", metadata: ["error": "\(error.code)", "detail": "\(detail)"])
@@ -77,12 +80,5 @@ extension RequestParameters {
         default:
             return nil
         }
-    }
-
-    /// The single-valued parameters; lists (`name[]`) are not part of the OAuth token request.
-    var scalarDictionary: [String: String] {
-        var result: [String: String] = [:]
-        for name in names { if let value = self[name] { result[name] = value } }
-        return result
     }
 }

@@ -15,9 +15,16 @@ public struct HTTPResponse: Sendable {
     }
 
     public static func json(_ status: Int, _ object: JSONObject, headers: [(String, String)] = []) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers,
-                     body: JSONWriter.encode(.object(object)))
+        json(status, encoded: JSONWriter.encode(.object(object)), headers: [jsonContentType] + headers)
     }
+
+    /// A JSON body already encoded; `headers` must include `jsonContentType` (a caller that answers often keeps
+    /// the whole list in a constant).
+    public static func json(_ status: Int, encoded body: [UInt8], headers: [(String, String)]) -> HTTPResponse {
+        HTTPResponse(status: status, headers: headers, body: body)
+    }
+
+    public static let jsonContentType = ("Content-Type", "application/json")
 
     /// The reason phrase for the CGI `Status:` line.
     public var reason: String {

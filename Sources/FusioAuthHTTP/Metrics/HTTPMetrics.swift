@@ -1,12 +1,8 @@
 import Metrics
 
-/// The HTTP layer's metrics besides `RequestMetrics` (names in README.md, "Metrics"). Label values come from fixed
-/// sets only — route patterns, status codes, grant types that succeeded, OAuth error codes — never from raw
-/// request input, so a client cannot grow the exposition.
+/// The HTTP layer's metrics besides `RequestMetrics` and `TokenIssueCounters` (names in README.md, "Metrics").
+/// Label values come from fixed sets only — route patterns, status codes, grant types that succeeded, OAuth error
+/// codes — never from raw request input, so a client cannot grow the exposition.
 enum HTTPMetrics {
     static let firewallBans = Counter(label: "fusio_auth_firewall_bans_total")
-
-    static func tokenIssued(grantType: String) {
-        Counter(label: "fusio_auth_tokens_issued_total", dimensions: [("grant_type", grantType)]).increment()
-    }
 }

@@ -70,7 +70,7 @@ public final class OperationPipeline: HTTPHandler {
         let entry = RequestLogEntry(
             categoryID: context.operation.categoryID, operationID: context.operation.id, appID: caller.appID,
             userID: caller.userID, ip: context.clientIP, userAgent: userAgent, method: request.method, path: request.path,
-            header: LogRedaction.header(request.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }),
+            header: LogRedaction.header(request.headers.sortedByName),
             body: LogRedaction.body(request.body), responseCode: response.status,
             executionMilliseconds: Int(MonotonicTime.milliseconds() - started), date: services.clock.now())
         do {

@@ -12,14 +12,22 @@ public enum ParameterLimits {
     public static let defaultMaximumBytes = 4096
     public static let maximumListItems = 256
 
+    /// Values up to this long are within every limit, and need no look-up of their name's.
+    private static let smallestLimit = min(maximumBytes.values.min() ?? defaultMaximumBytes, defaultMaximumBytes)
+    private static let clientIDLimit = maximumBytes["client_id"]!
+    private static let clientSecretLimit = maximumBytes["client_secret"]!
+
     /// The name of the first parameter over its limit, or nil.
     public static func violation(in parameters: RequestParameters) -> String? {
-        for name in parameters.names {
-            let limit = maximumBytes[name] ?? defaultMaximumBytes
-            if let value = parameters[name], value.utf8.count > limit { return name }
-            if let list = parameters.list(name),
-               list.count > maximumListItems || list.contains(where: { $0.utf8.count > limit }) {
-                return name
+        for entry in parameters.entries {
+            switch entry.value {
+            case .scalar(let value):
+                if value.utf8.count > smallestLimit, value.utf8.count > maximumBytes[entry.name] ?? defaultMaximumBytes {
+                    return entry.name
+                }
+            case .list(let list):
+                let limit = maximumBytes[entry.name] ?? defaultMaximumBytes
+                if list.count > maximumListItems || list.contains(where: { $0.utf8.count > limit }) { return entry.name }
             }
         }
         return nil
@@ -28,8 +36,8 @@ public enum ParameterLimits {
     /// Basic credentials: id as `client_id`, secret as `client_secret`.
     public static func violation(in credentials: ClientCredentials?) -> String? {
         guard let credentials else { return nil }
-        if credentials.id.utf8.count > maximumBytes["client_id"]! { return "client_id" }
-        if credentials.secret.utf8.count > maximumBytes["client_secret"]! { return "client_secret" }
+        if credentials.id.utf8.count > clientIDLimit { return "client_id" }
+        if credentials.secret.utf8.count > clientSecretLimit { return "client_secret" }
         return nil
     }
 }

@@ -6,7 +6,7 @@ public enum CORS {
 
     /// Nothing unless the request has an `origin` header (even an empty one). `requestHeaders` names are
     /// lowercased with `-`, as in `HTTPRequest.headers`.
-    public static func headers(requestHeaders: [String: String], method: String) -> [(String, String)] {
+    public static func headers(requestHeaders: HTTPHeaders, method: String) -> [(String, String)] {
         guard requestHeaders["origin"] != nil else { return [] }
         var headers = [("Access-Control-Allow-Origin", "*")]
         if method == "OPTIONS" {
