@@ -226,6 +226,15 @@ def create_plan_with_scopes(db, scope_names: list[str]) -> int:
     return plan_id
 
 
+def plan_scopes_read_for_app(db, app_id: int) -> set[str]:
+    """The plan scopes Fusio adds to an app's: it reads the plan of the *user* whose id is the app's id (reference,
+    quirk 20, kept for compatibility). Whether some earlier test's user has that id, and a plan, depends on which
+    tests ran before, so tests of app scopes ask."""
+    rows = q(db, "SELECT s.name FROM fusio_user u JOIN fusio_plan_scope ps ON ps.plan_id = u.plan_id "
+                 "JOIN fusio_scope s ON s.id = ps.scope_id WHERE u.tenant_id IS NULL AND u.id = %s", (app_id,))
+    return {r["name"] for r in rows}
+
+
 def set_user_status(db, user_id: int, status: int) -> None:
     q(db, "UPDATE fusio_user SET status = %s WHERE id = %s", (status, user_id))
 
