@@ -16,8 +16,7 @@ public enum JSONWriter {
         }
     }
 
-    /// A write position in a buffer sized beforehand; also used by writers of fixed-shape JSON in this module
-    /// (the audit row's `content`), which size their buffer with `escapedLength(of:escapeSlashes:)`.
+    /// A write position in a buffer sized beforehand (here and in `BoundedJSON`).
     struct Cursor {
         var position: UnsafeMutablePointer<UInt8>
 

@@ -20,31 +20,21 @@ public struct IssuedToken: Sendable, Equatable {
         return object
     }
 
-    /// `oauthResponse` as `JSONWriter.encode` writes it, byte for byte, but straight into one buffer sized up
-    /// front (by a bound, so each string is read once): every token answer is this object, and building and walking the `JSONValue` tree twice cost
-    /// ~12 k instructions per token.
+    /// `oauthResponse` as `JSONWriter.encode` writes it, byte for byte, written in one pass (`BoundedJSON`): every
+    /// token answer is this object.
     public var oauthResponseBody: [UInt8] {
         var capacity = Self.literalLength + JSONWriter.integerBound
-        capacity += JSONWriter.escapedLengthBound(of: accessToken) + JSONWriter.escapedLengthBound(of: refreshToken)
-            + JSONWriter.escapedLengthBound(of: scope)
-        if let idToken { capacity += JSONWriter.escapedLengthBound(of: idToken) }
-        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            var cursor = JSONWriter.Cursor(position: buffer.baseAddress!)
-            cursor.put(Self.accessTokenKey)
-            JSONWriter.writeString(accessToken, to: &cursor, escapeSlashes: false)
-            cursor.put(Self.tokenTypeAndExpiresKey)
-            JSONWriter.writeInteger(Int(expiresIn), to: &cursor)
-            cursor.put(Self.refreshTokenKey)
-            JSONWriter.writeString(refreshToken, to: &cursor, escapeSlashes: false)
-            cursor.put(Self.scopeKey)
-            JSONWriter.writeString(scope, to: &cursor, escapeSlashes: false)
-            if let idToken {
-                cursor.put(Self.idTokenKey)
-                JSONWriter.writeString(idToken, to: &cursor, escapeSlashes: false)
-            }
-            cursor.put(UInt8(ascii: "}"))
-            initialized = cursor.position - buffer.baseAddress!
-            precondition(initialized <= capacity, "IssuedToken size bound violated")
+        for text in [accessToken, refreshToken, scope, idToken] {
+            if let text { capacity += JSONWriter.escapedLengthBound(of: text) }
+        }
+        return BoundedJSON.bytes(capacity: capacity) { json in
+            json.member(Self.accessTokenKey, accessToken)
+            json.literal(Self.tokenTypeAndExpiresKey)
+            json.integer(Int(expiresIn))
+            json.member(Self.refreshTokenKey, refreshToken)
+            json.member(Self.scopeKey, scope)
+            if let idToken { json.member(Self.idTokenKey, idToken) }
+            json.byte(UInt8(ascii: "}"))
         }
     }
 

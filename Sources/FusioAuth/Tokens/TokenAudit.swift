@@ -30,32 +30,27 @@ public struct TokenAudit: Sendable, Equatable {
         write(tokenID: nil)
     }
 
-    /// Every token issue writes this: one buffer sized up front (by a bound, so each scope is read once) and
-    /// filled in place, rather than a `JSONValue` tree encoded and then concatenated (~11 k instructions per
-    /// token). The dates are digits, `-`, ` ` and `:` only, which JSON writes as they are.
+    /// Every token issue writes this, in one pass (`BoundedJSON`). The dates are digits, `-`, ` ` and `:` only,
+    /// which JSON writes as they are.
     private func write(tokenID: Int?) -> String {
         var capacity = Self.fixedLength + 2 * UnixTime.maximumDatabaseStringLength + scopes.count
         if tokenID != nil { capacity += Self.headLength + JSONWriter.integerBound }
         for scope in scopes { capacity += JSONWriter.escapedLengthBound(of: scope) }
-        return String(unsafeUninitializedCapacity: capacity) { buffer in
-            var cursor = JSONWriter.Cursor(position: buffer.baseAddress!)
+        return BoundedJSON.string(capacity: capacity) { json in
             if let tokenID {
-                cursor.put(Self.head)
-                JSONWriter.writeInteger(tokenID, to: &cursor)
+                json.literal(Self.head)
+                json.integer(tokenID)
             }
-            cursor.put(",\"scope\":[")
+            json.literal(",\"scope\":[")
             for (index, scope) in scopes.enumerated() {
-                if index > 0 { cursor.put(UInt8(ascii: ",")) }
-                JSONWriter.writeString(scope, to: &cursor, escapeSlashes: true)
+                if index > 0 { json.byte(UInt8(ascii: ",")) }
+                json.string(scope, escapeSlashes: true)
             }
-            cursor.put("],\"expires\":\"")
-            cursor.position += expires.writeDatabaseString(to: cursor.position)
-            cursor.put("\",\"now\":\"")
-            cursor.position += now.writeDatabaseString(to: cursor.position)
-            cursor.put("\"}")
-            let written = cursor.position - buffer.baseAddress!
-            precondition(written <= capacity, "TokenAudit size bound violated")
-            return written
+            json.literal("],\"expires\":\"")
+            json.formatted(expires.writeDatabaseString(to:))
+            json.literal("\",\"now\":\"")
+            json.formatted(now.writeDatabaseString(to:))
+            json.literal("\"}")
         }
     }
 
