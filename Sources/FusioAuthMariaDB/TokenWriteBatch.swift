@@ -16,9 +16,9 @@ public typealias TokenWriteCoalescer = GroupCommit<TokenWrite, Bool>
 /// The statements of a batch of token writes, one set per batch size: prepared statements are cached per
 /// connection (at most 256), so the size is bounded by `maximumSize` and each size's text is built once.
 public enum TokenWriteBatch {
-    /// 32 tokens per transaction: a process has a handful of writing threads by default (4 standard + 1 password),
-    /// so this bound only matters with `--threads` far above that, and three statements per size stay well inside
-    /// the connection's statement cache.
+    /// 32 tokens per transaction: a process has 16 standard threads and a few password threads by default, so this
+    /// bound only matters with `--threads` above ~30, and three statements per size stay well inside the
+    /// connection's statement cache.
     static let maximumSize = 32
 
     /// The histogram of batch sizes: its `_count` is transactions, its `_sum` the tokens they wrote (a lone write

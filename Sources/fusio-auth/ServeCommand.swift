@@ -55,10 +55,9 @@ struct ServeCommand: ParsableCommand {
             Bootstrap.fail("\(error)")
         }
         guard (1...256).contains(pool.threads) else { Bootstrap.fail("--threads must be between 1 and 256") }
-        let workerCount = workers
-        guard (1...256).contains(workerCount) else { Bootstrap.fail("--workers must be between 1 and 256") }
+        guard (1...256).contains(workers) else { Bootstrap.fail("--workers must be between 1 and 256") }
         // One bcrypt at a time per core for the whole pool: a login storm may use the CPU, never every thread.
-        let passwordThreads = pool.passwordThreads ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)) / workerCount)
+        let passwordThreads = pool.passwordThreads ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)) / workers)
         guard (1...64).contains(passwordThreads) else { Bootstrap.fail("--password-threads must be between 1 and 64") }
 
         let activated: ListeningSocket?
@@ -93,12 +92,12 @@ struct ServeCommand: ParsableCommand {
             socket = inherited
         }
         logger.info("starting", metadata: [
-            "listen": "\(listen ?? (activated != nil ? "systemd fd 3" : "fd 0"))", "workers": "\(workerCount)", "threads": "\(pool.threads)", "password_threads": "\(passwordThreads)",
+            "listen": "\(listen ?? (activated != nil ? "systemd fd 3" : "fd 0"))", "workers": "\(workers)", "threads": "\(pool.threads)", "password_threads": "\(passwordThreads)",
             "app_url": "\(settings.baseURL)", "database": "\(settings.database)",
             "database_hosts": "\(settings.databaseHosts.map(\.description).joined(separator: ","))",
         ])
         var supervisor = Supervisor(
-            socket: socket, workerCount: workerCount, workerExecutable: Self.executablePath(),
+            socket: socket, workerCount: workers, workerExecutable: Self.executablePath(),
             workerArguments: ["worker", "--env", environment.env, "--threads", String(pool.threads),
                               "--password-threads", String(passwordThreads)],
             validateConfiguration: { [envFile = environment.env] in Self.configurationProblem(envFile: envFile) },

@@ -28,6 +28,7 @@ import re
 import secrets
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -403,3 +404,36 @@ def consumer_user() -> User:
 @pytest.fixture(scope="session")
 def consumer_app(consumer_user) -> App:
     return create_app(consumer_user, "authorization,consumer,default")
+
+
+def fire_together(calls: list) -> list:
+    """Takes (call, warm_url) pairs. Runs every call(session) in a thread of its own with its own requests.Session
+    whose keep-alive connection is opened first (a GET of `warm_url`), releases them together at a barrier and
+    returns the results in order. A call's exception fails the test with the thread's index."""
+    n = len(calls)
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def worker(i: int) -> None:
+        call, warm_url = calls[i]
+        s = requests.Session()
+        try:
+            warm = s.get(warm_url, headers={"User-Agent": "fusio-auth-tests/1.0 (race)"}, timeout=20)
+            assert warm.status_code == 200, warm.text
+            barrier.wait(timeout=60)
+            results[i] = call(s)
+        except BaseException as e:   # reported below
+            barrier.abort()
+            results[i] = e
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), "a request thread did not finish within 120 s"
+    errors = [(i, r) for i, r in enumerate(results) if isinstance(r, BaseException)]
+    assert not errors, f"request threads failed: {errors}"
+    return results

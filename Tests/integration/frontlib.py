@@ -137,6 +137,17 @@ class Pool(PrivatePoolProcess):
         super().stop()
         self.log.close()
 
+    def __enter__(self) -> "Pool":
+        """`with Pool(...) as pool:` starts it and stops it afterwards, also when starting failed half-way."""
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
 
 def rss_kib(pid: int) -> int:
     with open(f"/proc/{pid}/status") as f:

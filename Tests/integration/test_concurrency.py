@@ -17,7 +17,7 @@ import time
 import pytest
 import requests
 
-from conftest import create_app, create_user, db_connect, q
+from conftest import create_app, create_user, db_connect, fire_together, q
 from grantlib import (CONSUMED, UA, assert_oauth_error, assert_token_response, code_row, insert_code, pkce_pair,
                       row_by_refresh, statuses, token_request, token_row)
 
@@ -42,31 +42,7 @@ def no_deadlocks(db):
 
 def race(base_url: str, fire) -> list[requests.Response]:
     """Runs fire(session) in N threads released together by a barrier; returns the N final responses."""
-    barrier = threading.Barrier(N)
-    results: list[requests.Response | BaseException | None] = [None] * N
-
-    def worker(i: int) -> None:
-        s = requests.Session()
-        try:
-            warm = s.get(base_url + "/health", headers={"User-Agent": UA}, timeout=20)
-            assert warm.status_code == 200, warm.text
-            barrier.wait(timeout=60)
-            results[i] = fire(s)
-        except BaseException as e:     # reported below, with the thread's index
-            barrier.abort()
-            results[i] = e
-        finally:
-            s.close()
-
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads), "a request thread did not finish within 120 s"
-    errors = [(i, r) for i, r in enumerate(results) if not isinstance(r, requests.Response)]
-    assert not errors, f"request threads failed: {errors}"
-    return results  # type: ignore[return-value]
+    return fire_together([(fire, base_url + "/health")] * N)
 
 
 def one_winner(responses: list[requests.Response]) -> tuple[requests.Response, list[requests.Response]]:

@@ -10,12 +10,11 @@ for four apps of two users fired together through its nginx.
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 import requests
 
-from conftest import category_id, create_app, create_user, decode_jwt, q
+from conftest import category_id, create_app, create_user, decode_jwt, fire_together, q
 from frontlib import Pool
 from grantlib import assert_token_response, check_claims, token_row
 from test_metrics import scrape, value
@@ -26,42 +25,23 @@ UA = "fusio-auth-tests/1.0 (group commit)"
 
 @pytest.fixture(scope="module")
 def pool():
-    p = Pool("group-commit", workers=1, threads=8, metrics=True)
-    try:
-        p.start()
+    with Pool("group-commit", workers=1, threads=8, metrics=True) as p:
         yield p
-    finally:
-        p.stop()
 
 
 def test_concurrent_tokens_each_get_their_own_row_and_audit_row(pool, db, app_url, project_key):
     users = [create_user("Consumer") for _ in range(2)]
     apps = [create_app(users[i % 2], "authorization,default") for i in range(4)]
-    barrier = threading.Barrier(N)
-    answers: list[requests.Response | BaseException | None] = [None] * N
 
-    def client(i: int) -> None:
-        with requests.Session() as s:
-            try:
-                warm = s.get(pool.url + "/health", headers={"User-Agent": UA}, timeout=20)
-                assert warm.status_code == 200, warm.text
-                barrier.wait(timeout=60)
-                app = apps[i % 4]
-                answers[i] = s.post(pool.token_url, data={"grant_type": "client_credentials", "scope": "default"},
-                                    auth=(app.key, app.secret), headers={"User-Agent": f"{UA} #{i}"}, timeout=60)
-            except BaseException as e:   # reported below with the client's index
-                barrier.abort()
-                answers[i] = e
+    def client(i: int):
+        app = apps[i % 4]
+        return lambda s: s.post(pool.token_url, data={"grant_type": "client_credentials", "scope": "default"},
+                                auth=(app.key, app.secret), headers={"User-Agent": f"{UA} #{i}"}, timeout=60)
 
     before = scrape(pool)
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads), "a client did not finish within 120 s"
-    failed = [(i, a) for i, a in enumerate(answers) if not isinstance(a, requests.Response) or a.status_code != 200]
-    assert not failed, f"{len(failed)} of {N} requests failed: {[(i, getattr(a, 'text', a)) for i, a in failed][:5]}"
+    answers = fire_together([(client(i), pool.url + "/health") for i in range(N)])
+    failed = [(i, a) for i, a in enumerate(answers) if a.status_code != 200]
+    assert not failed, f"{len(failed)} of {N} requests failed: {[(i, a.text) for i, a in failed][:5]}"
     after = scrape(pool)
 
     ids = set()

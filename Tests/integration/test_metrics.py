@@ -47,12 +47,8 @@ def value(samples: dict, name: str, **labels: str) -> float:
 
 @pytest.fixture(scope="module")
 def pool():
-    p = Pool("metrics", workers=2, threads=2, metrics=True)
-    try:
-        p.start()
+    with Pool("metrics", workers=2, threads=2, metrics=True) as p:
         yield p
-    finally:
-        p.stop()
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,8 @@ public final class GroupCommit<Item: Sendable, Outcome: Sendable>: @unchecked Se
     private var queue: [Waiter] = []
     /// Leaders writing a batch (or a lone item) now.
     private var writers = 0
-    /// Signals sent to waiting threads, for tests: each follower is woken once, with its outcome.
+    /// Wake-ups posted to waiting threads, for tests: each follower is woken once with its outcome, plus any wake-up
+    /// to lead a batch.
     private var signals = 0
     /// False once `stopBatching()` was called: every item is then written singly at once.
     private var batching = true

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,13 +81,9 @@ class Cluster:
         return conn
 
     def wsrep(self, node: int) -> dict[str, str]:
-        conn = self.db(node, causal=False, timeout=3)
-        try:
-            with conn.cursor() as cur:
-                cur.execute("SHOW GLOBAL STATUS LIKE 'wsrep_%'")
-                return {r["Variable_name"]: r["Value"] for r in cur.fetchall()}
-        finally:
-            conn.close()
+        with self.db(node, causal=False, timeout=3) as conn, conn.cursor() as cur:
+            cur.execute("SHOW GLOBAL STATUS LIKE 'wsrep_%'")
+            return {r["Variable_name"]: r["Value"] for r in cur.fetchall()}
 
     def whole(self) -> str | None:
         """None when every node is Synced, ready and sees all nodes; otherwise what is wrong."""
@@ -127,39 +122,6 @@ def cluster_script(root: Path, directory: Path, *args: str, timeout: float = 180
     if p.returncode != 0:
         pytest.fail(f"scripts/cluster {' '.join(args)} exited {p.returncode}:\n{p.stdout}\n{p.stderr}", pytrace=False)
     return p.stdout + p.stderr
-
-
-def fire_together(calls: list) -> list:
-    """Runs every call(session) in a thread of its own with its own requests.Session whose keep-alive connection is
-    opened first (a GET of `warm_url`), releases them together at a barrier and returns the results in order. A
-    call's exception fails the test with the thread's index."""
-    n = len(calls)
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def worker(i: int) -> None:
-        call, warm_url = calls[i]
-        s = requests.Session()
-        try:
-            warm = s.get(warm_url, headers={"User-Agent": UA}, timeout=20)
-            assert warm.status_code == 200, warm.text
-            barrier.wait(timeout=60)
-            results[i] = call(s)
-        except BaseException as e:   # reported below
-            barrier.abort()
-            results[i] = e
-        finally:
-            s.close()
-
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads), "a request thread did not finish within 120 s"
-    errors = [(i, r) for i, r in enumerate(results) if isinstance(r, BaseException)]
-    assert not errors, f"request threads failed: {errors}"
-    return results
 
 
 def poll(cond, timeout: float, interval: float = 0.02):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import time
 
-from conftest import q
+from conftest import fire_together, q
 from test_account_protection import INVALID, MAXFAILURES, SHARED, attempt, cheap_user, new_ip
 from test_firewall import MAXRETRY, client_error, fresh_ip, nowhere, wait_enforced
 from grantlib import assert_generic_error
 
-from .clusterlib import Cluster, fire_together
+from .clusterlib import Cluster
 
 NODES = (1, 2, 3)
 
@@ -23,22 +23,16 @@ def on_every_node(cluster: Cluster, sql: str, args) -> list:
     """The same query on each node (causal reads): one result per node."""
     out = []
     for node in NODES:
-        conn = cluster.db(node)
-        try:
+        with cluster.db(node) as conn:
             out.append(q(conn, sql, args))
-        finally:
-            conn.close()
     return out
 
 
 def test_client_errors_of_one_address_alternating_between_nodes_ban_it_on_both(cluster: Cluster, pools_apart,
                                                                                owner, app):
     p1, p2 = pools_apart
-    conn = cluster.db(1)
-    try:
+    with cluster.db(1) as conn:
         ip = fresh_ip(conn)
-    finally:
-        conn.close()
     for i in range(MAXRETRY + 1):   # 33 client errors, every other one through the other node: none bans
         pool = (p1, p2)[i % 2]
         r, status = client_error(i, pool.url, pool.token_url, app, ip)
@@ -63,11 +57,8 @@ def test_failed_logins_of_one_account_on_both_nodes_at_once_spend_one_budget(clu
     budget counts exactly 10 on every node. Then the right password, from a new address through either node, gets
     the wrong-password answer without being counted."""
     p1, p2 = pools_apart
-    conn = cluster.db(1)
-    try:
+    with cluster.db(1) as conn:
         victim = cheap_user(conn)
-    finally:
-        conn.close()
 
     def wrong(pool):
         ip = new_ip()
@@ -92,11 +83,8 @@ def test_failed_logins_of_one_account_on_both_nodes_at_once_spend_one_budget(clu
 
 def test_failed_logins_alternating_between_nodes_spend_the_budget(cluster: Cluster, pools_apart):
     p1, p2 = pools_apart
-    conn = cluster.db(2)
-    try:
+    with cluster.db(2) as conn:
         victim = cheap_user(conn)
-    finally:
-        conn.close()
     for i in range(MAXFAILURES):
         pool = (p1, p2)[i % 2]
         r = attempt("consumer_login", pool.url, None, victim.name, "wrong-" + victim.password, new_ip())

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import App, User, q
+from conftest import App, User, fire_together, q
 from grantlib import assert_token_response, insert_code, token_request
 
-from .clusterlib import Cluster, fire_together
+from .clusterlib import Cluster
 
 ROUNDS = range(3)
 
@@ -33,11 +33,8 @@ def one_winner(responses, what: str):
 
 
 def token_rows(cluster: Cluster, node: int, app: App) -> list[dict]:
-    conn = cluster.db(node)
-    try:
+    with cluster.db(node) as conn:
         return q(conn, "SELECT id, token, refresh, status FROM fusio_token WHERE app_id = %s ORDER BY id", (app.id,))
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("round_", ROUNDS)
@@ -67,11 +64,8 @@ def test_same_code_exchanged_on_both_nodes_at_once(round_, per_node, cluster: Cl
                                                     app: App):
     p1, p2 = pools_apart
     redirect = "https://app.example.com/cb"
-    conn = cluster.db(1)
-    try:
+    with cluster.db(1) as conn:
         code = insert_code(conn, app, owner, "authorization,default", redirect)
-    finally:
-        conn.close()
 
     def exchange(pool):
         data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect}

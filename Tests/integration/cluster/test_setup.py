@@ -36,14 +36,11 @@ def schema_of(conn) -> dict:
 
 def test_every_table_has_a_primary_key_on_every_node(cluster: Cluster):
     for node in NODES:
-        conn = cluster.db(node)
-        try:
+        with cluster.db(node) as conn:
             assert len(q(conn, "SHOW TABLES")) >= 30, f"node {node}: the schema is missing"
             assert tables_without_primary_key(conn) == [], f"node {node}: tables without a primary key"
             engines = {r["engine"] for r in schema_of(conn)["tables"]}
             assert engines == {"InnoDB"}, f"node {node}: only InnoDB replicates, found {engines}"
-        finally:
-            conn.close()
 
 
 def test_migrate_replicates_its_ddl_and_procedure_to_every_node_and_runs_again(cluster: Cluster):
@@ -52,36 +49,27 @@ def test_migrate_replicates_its_ddl_and_procedure_to_every_node_and_runs_again(c
     assert p.returncode == 0
     schemas = {}
     for node in NODES:
-        conn = cluster.db(node)
-        try:
+        with cluster.db(node) as conn:
             schemas[node] = schema_of(conn)
-        finally:
-            conn.close()
     assert [r["name"] for r in schemas[1]["routines"]] == ["fusioauth_issue_token"]
     assert schemas[1] == schemas[2] == schemas[3], "the nodes' schemas differ"
 
 
 def test_a_table_without_primary_key_is_refused(cluster: Cluster):
-    conn = cluster.db(3)
-    try:
+    with cluster.db(3) as conn:
         with pytest.raises(pymysql.MySQLError):
             q(conn, "CREATE TABLE fusio_no_primary_key (a INT)")
         assert q(conn, "SHOW TABLES LIKE 'fusio_no_primary_key'") == []
-    finally:
-        conn.close()
 
 
 def test_nodes_run_with_the_settings_that_matter(cluster: Cluster):
     offsets = set()
     for node in NODES:
-        conn = cluster.db(node, causal=False)
-        try:
+        with cluster.db(node, causal=False) as conn:
             v = q(conn, "SELECT @@GLOBAL.binlog_format AS binlog_format, @@GLOBAL.innodb_autoinc_lock_mode AS lock_mode, "
                         "@@GLOBAL.wsrep_sync_wait AS sync_wait, @@auto_increment_increment AS increment, "
                         "@@auto_increment_offset AS auto_offset, @@wsrep_auto_increment_control AS control, "
                         "@@wsrep_mode AS mode")[0]
-        finally:
-            conn.close()
         assert v["binlog_format"] == "ROW" and v["lock_mode"] == 2, v
         assert v["sync_wait"] == 0, "causal reads are asked for per session where needed, not for every read"
         assert v["control"] == 1 and v["increment"] == 3, v

@@ -83,11 +83,8 @@ def test_node_loss_under_load(cluster: Cluster, pools_apart, owner: User):
     placeholders = ",".join(["%s"] * len(apps))
     per_node = {}
     for node in cluster.node_ports:
-        conn = cluster.db(node)
-        try:
+        with cluster.db(node) as conn:
             rows = q(conn, f"SELECT app_id, token, status FROM fusio_token WHERE app_id IN ({placeholders})", apps)
-        finally:
-            conn.close()
         per_node[node] = rows
     stored = {n: {r["token"] for r in rows} for n, rows in per_node.items()}
     missing = {n: len(record.tokens - stored[n]) for n in per_node}
