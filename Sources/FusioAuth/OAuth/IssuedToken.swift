@@ -23,10 +23,9 @@ public struct IssuedToken: Sendable, Equatable {
     /// `oauthResponse` as `JSONWriter.encode` writes it, byte for byte, written in one pass (`BoundedJSON`): every
     /// token answer is this object.
     public var oauthResponseBody: [UInt8] {
-        var capacity = Self.literalLength + JSONWriter.integerBound
-        for text in [accessToken, refreshToken, scope, idToken] {
-            if let text { capacity += JSONWriter.escapedLengthBound(of: text) }
-        }
+        var capacity = Self.literalLength + JSONWriter.integerBound + JSONWriter.escapedLengthBound(of: accessToken)
+            + JSONWriter.escapedLengthBound(of: refreshToken) + JSONWriter.escapedLengthBound(of: scope)
+        if let idToken { capacity += JSONWriter.escapedLengthBound(of: idToken) }
         return BoundedJSON.bytes(capacity: capacity) { json in
             json.member(Self.accessTokenKey, accessToken)
             json.literal(Self.tokenTypeAndExpiresKey)
