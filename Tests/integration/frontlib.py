@@ -182,10 +182,21 @@ def percentile(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, max(0, int(round(p / 100 * len(s) + 0.5)) - 1))]
 
 
+def descriptors_released(pid: int) -> bool:
+    """Whether every thread of `pid` has exited, so its descriptors are closed. The main thread of a threaded
+    process turns zombie while its other threads may still be exiting, and the descriptor table they share is closed
+    only by the last of them; an exited thread leaves /proc/PID/task, the zombie main thread stays."""
+    try:
+        return not pid_alive(pid) and os.listdir(f"/proc/{pid}/task") == [str(pid)]
+    except FileNotFoundError:
+        return True
+
+
 def wait_dead(pid: int, timeout: float) -> float:
-    """Polls until `pid` is gone or a zombie (its descriptors are closed by then); returns the monotonic time."""
+    """Polls until all threads of `pid` have exited (its descriptors are closed by then); returns the monotonic
+    time."""
     deadline = time.monotonic() + timeout
-    while pid_alive(pid):
+    while not descriptors_released(pid):
         assert time.monotonic() < deadline, f"{pid} still alive {timeout}s after SIGKILL"
         time.sleep(0.0005)
     return time.monotonic()
