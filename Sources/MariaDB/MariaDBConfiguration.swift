@@ -27,6 +27,9 @@ public struct MariaDBConfiguration: Sendable {
     /// The nodes of a cluster, in failover order (`NodeRotation`). When set, `host`, `port` and `unixSocket`
     /// are not used: every connection goes to one of these over TCP.
     public var nodes: [MariaDBNode]
+    /// With `nodes`: how long a connection that failed over stays on a later node before it tries the earlier
+    /// ones again, between requests (`MariaDBConnection.failBackIfDue`); 0 = never.
+    public var failBackSeconds: UInt32
 
     public init(
         host: String,
@@ -40,7 +43,8 @@ public struct MariaDBConfiguration: Sendable {
         readTimeoutSeconds: UInt32 = 10,
         writeTimeoutSeconds: UInt32 = 10,
         sessionInitCommand: String? = nil,
-        nodes: [MariaDBNode] = []
+        nodes: [MariaDBNode] = [],
+        failBackSeconds: UInt32 = 0
     ) {
         self.host = host
         self.port = port
@@ -54,5 +58,6 @@ public struct MariaDBConfiguration: Sendable {
         self.writeTimeoutSeconds = writeTimeoutSeconds
         self.sessionInitCommand = sessionInitCommand
         self.nodes = nodes
+        self.failBackSeconds = failBackSeconds
     }
 }

@@ -56,7 +56,8 @@ public final class MariaDBConnection {
     /// Does not connect: the first call that needs the server does.
     public init(configuration: MariaDBConfiguration) {
         self.configuration = configuration
-        rotation = NodeRotation(nodeCount: max(1, configuration.nodes.count))
+        rotation = NodeRotation(nodeCount: max(1, configuration.nodes.count),
+                                failBackMilliseconds: Int64(configuration.failBackSeconds) * 1000)
     }
 
     deinit {
@@ -167,27 +168,61 @@ public final class MariaDBConnection {
     private func openOnReadyNode() throws -> UnsafeMutablePointer<MYSQL> {
         var lastError = MariaDBConnector.notReady
         for index in rotation.connectOrder {
-            let node = configuration.nodes[index]
-            let handle: UnsafeMutablePointer<MYSQL>
             do {
-                handle = try MariaDBConnector.open(configuration, host: node.host, port: node.port, unixSocket: nil)
-            } catch let error as MariaDBError {
-                lastError = error
-                continue
-            }
-            do {
-                if try MariaDBConnector.readiness(of: handle).isReady {
-                    if rotation.connected(to: index) { DatabaseMetrics.failovers.increment() }
-                    return handle
+                let handle = try openIfReady(configuration.nodes[index])
+                if rotation.connected(to: index, now: Self.monotonicMilliseconds()) {
+                    DatabaseMetrics.failovers.increment()
                 }
-                lastError = MariaDBConnector.notReady
+                return handle
             } catch let error as MariaDBError {
                 lastError = error
             }
-            mysql_close(handle)
         }
         rotation.currentNodeFailed()
         throw lastError
+    }
+
+    /// A connection to `node` if it accepts one and is ready; else the connect error or `notReady`.
+    private func openIfReady(_ node: MariaDBNode) throws -> UnsafeMutablePointer<MYSQL> {
+        let handle = try MariaDBConnector.open(configuration, host: node.host, port: node.port, unixSocket: nil)
+        do {
+            if try MariaDBConnector.readiness(of: handle).isReady { return handle }
+        } catch {
+            mysql_close(handle)
+            throw error
+        }
+        mysql_close(handle)
+        throw MariaDBConnector.notReady
+    }
+
+    /// Between requests: a thread that failed over to a later node of the list moves back to an earlier one once
+    /// `failBackSeconds` have passed and that node is ready again (`NodeRotation`, "Fail-back"). Never inside a
+    /// transaction, and only from a working connection, so no statement of a request runs on two nodes. A node
+    /// another thread of this process is trying, or found unusable within the interval, is skipped
+    /// (`FailBackProbes`). Errors are not thrown: the thread simply stays where it is.
+    public func failBackIfDue() {
+        guard rotation.failBackDue != nil, mysql != nil, !inTransaction else { return }
+        let now = Self.monotonicMilliseconds()
+        let candidates = rotation.failBackCandidates(now: now)
+        guard !candidates.isEmpty else { return }
+        for index in candidates {
+            let node = configuration.nodes[index]
+            guard FailBackProbes.shared.claim(node, now: now, for: rotation.failBackMilliseconds) else { continue }
+            guard let handle = try? openIfReady(node) else { continue }
+            FailBackProbes.shared.succeeded(node)
+            disconnect()
+            mysql = handle
+            rotation.connected(to: index, now: now)
+            DatabaseMetrics.failBacks.increment()
+            return
+        }
+        rotation.failBackFailed(now: Self.monotonicMilliseconds())
+    }
+
+    private static func monotonicMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
     /// Closes the handle, then frees the cached statements. In that order, mysql_close detaches the

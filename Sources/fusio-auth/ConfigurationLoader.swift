@@ -39,7 +39,8 @@ enum ConfigurationLoader {
             database: location.database, unixSocket: location.unixSocket, charset: location.charset ?? "utf8mb4",
             connectTimeoutSeconds: settings.databaseHosts.isEmpty ? 2 : 1,
             sessionInitCommand: FusioStore.sessionInitCommand,
-            nodes: settings.databaseHosts.map { MariaDBNode(host: $0.host, port: UInt32($0.port)) })
+            nodes: settings.databaseHosts.map { MariaDBNode(host: $0.host, port: UInt32($0.port)) },
+            failBackSeconds: UInt32(settings.databaseFailBackSeconds))
     }
 }
 

@@ -16,6 +16,7 @@ final class ServiceResponder: FastCGIResponder {
     private let firewall: FirewallFilter
     private let passwordLane: PasswordCheckLane
     private let logger: Logger
+    private let connection: MariaDBConnection
 
     /// `tokenWrites`: the worker process's coalescer, shared by all its threads (README, "Group commit of token
     /// writes").
@@ -23,7 +24,7 @@ final class ServiceResponder: FastCGIResponder {
         self.logger = logger
         passwordLane = PasswordCheckLane(admitsChecks: lane == .password)
         MariaDBConnection.initializeThread()
-        let connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings))
+        connection = MariaDBConnection(configuration: ConfigurationLoader.mariaDB(settings))
         let store = FusioStore(connection: connection, tenantID: settings.tenantID,
                                causalReads: !settings.databaseHosts.isEmpty, tokenWrites: tokenWrites)
         let clock = SystemClock()
@@ -101,6 +102,12 @@ final class ServiceResponder: FastCGIResponder {
         var answer = Self.fastCGIResponse(response)
         answer.delayMilliseconds = passwordLane.takeAnswerDelay()
         return .response(answer)
+    }
+
+    /// A thread that failed over to a later cluster node moves back when its earlier node is ready again
+    /// (FUSIO_AUTH_DB_FAILBACK): here, between requests, so that no request runs on two nodes.
+    func didAnswer() {
+        connection.failBackIfDue()
     }
 
     static func httpRequest(_ request: FastCGIRequest) -> HTTPRequest {

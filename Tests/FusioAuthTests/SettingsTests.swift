@@ -122,4 +122,18 @@ import Testing
             }
         }
     }
+
+    @Test func databaseFailBackDefaultsToThirtySecondsAndTakesWholeSecondsUpToADay() throws {
+        let base = ["APP_URL": "http://127.0.0.1", "APP_PROJECT_KEY": String(repeating: "k", count: 32),
+                    "APP_CONNECTION": "pdo-mysql://u:p@localhost/fusio"]
+        #expect(try Settings.load(file: base, environment: [:]).databaseFailBackSeconds == 30)
+        for (text, expected) in [("0", 0), ("1", 1), ("600", 600), ("86400", 86_400)] {
+            #expect(try Settings.load(file: base, environment: ["FUSIO_AUTH_DB_FAILBACK": text]).databaseFailBackSeconds == expected)
+        }
+        for bad in ["-1", "1.5", "30s", "86401", "999999999999999999999", " 5"] {
+            #expect(throws: ConfigurationError.self) {
+                try Settings.load(file: base, environment: ["FUSIO_AUTH_DB_FAILBACK": bad])
+            }
+        }
+    }
 }

@@ -48,6 +48,7 @@ final class WorkerLanes: Sendable {
                 // A password-lane responder runs password checks itself; answering this would loop forever.
                 complete(request, with: overloaded(request))
             }
+            responder.didAnswer()
         }
     }
 

@@ -2,6 +2,13 @@
 /// database connection), so a responder is never shared between threads and needs no locking.
 public protocol FastCGIResponder: AnyObject {
     func respond(to request: FastCGIRequest) -> FastCGIOutcome
+    /// After an answer was handed on, before the thread takes its next request: upkeep that may take a while
+    /// but must not delay an answer or run in the middle of one.
+    func didAnswer()
+}
+
+extension FastCGIResponder {
+    public func didAnswer() {}
 }
 
 public enum FastCGIOutcome {

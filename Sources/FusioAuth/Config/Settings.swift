@@ -8,6 +8,9 @@ public struct Settings: Sendable, CustomStringConvertible, CustomDebugStringConv
     /// `FUSIO_AUTH_DB_HOSTS`: the nodes of a Galera cluster, in the order threads fail over; empty = connect to
     /// `database`'s host (or socket) only. With nodes, `database` still gives user, password and schema.
     public var databaseHosts: [DatabaseHost] = []
+    /// `FUSIO_AUTH_DB_FAILBACK`: with `databaseHosts`, the seconds a thread that failed over stays on a later node
+    /// before it tries the earlier ones again, between requests (default 30; 0 = stay).
+    public var databaseFailBackSeconds = 30
     public var tenantID: String?
     public var trustedIPHeader: String?
     public var tokenLifetime: ISODuration
@@ -86,6 +89,13 @@ public struct Settings: Sendable, CustomStringConvertible, CustomDebugStringConv
         if let hosts = value(DatabaseHost.key), !hosts.isEmpty {
             settings.databaseHosts = try DatabaseHost.parseList(hosts)
         }
+        if let text = value("FUSIO_AUTH_DB_FAILBACK"), !text.isEmpty {
+            guard text.utf8.count <= 5, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let seconds = Int(text),
+                  seconds <= 86_400 else {
+                throw ConfigurationError(key: "FUSIO_AUTH_DB_FAILBACK", reason: "must be 0 to 86400 seconds")
+            }
+            settings.databaseFailBackSeconds = seconds
+        }
         if let text = value("FUSIO_AUTH_QUEUE_TIMEOUT"), !text.isEmpty {
             guard let milliseconds = milliseconds(text), (1...600_000).contains(milliseconds) else {
                 throw ConfigurationError(key: "FUSIO_AUTH_QUEUE_TIMEOUT", reason: "must be 1ms to 600 seconds, e.g. 2 or 500ms")
@@ -97,7 +107,7 @@ public struct Settings: Sendable, CustomStringConvertible, CustomDebugStringConv
 
     public var description: String {
         "Settings(baseURL: \(baseURL), projectKey: ****, database: \(database), "
-            + "databaseHosts: \(databaseHosts), "
+            + "databaseHosts: \(databaseHosts), databaseFailBackSeconds: \(databaseFailBackSeconds), "
             + "tenantID: \(tenantID ?? "nil"), trustedIPHeader: \(trustedIPHeader ?? "nil"), "
             + "tokenLifetime: \(tokenLifetime), refreshLifetime: \(refreshLifetime), "
             + "queueTimeoutMilliseconds: \(queueTimeoutMilliseconds))"

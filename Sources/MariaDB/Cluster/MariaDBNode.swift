@@ -1,5 +1,5 @@
 /// One node of a cluster, reached over TCP. Plain data, shared between threads through `MariaDBConfiguration`.
-public struct MariaDBNode: Sendable, Equatable, CustomStringConvertible {
+public struct MariaDBNode: Sendable, Hashable, CustomStringConvertible {
     /// Host name or IP address, an IPv6 literal without brackets.
     public var host: String
     public var port: UInt32

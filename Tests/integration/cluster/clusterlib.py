@@ -19,6 +19,10 @@ import requests
 UA = "fusio-auth-tests/1.0 (cluster)"
 
 
+# FUSIO_AUTH_DB_FAILBACK of the test cluster's pools (scripts/cluster's CLUSTER_FAILBACK)
+FAILBACK_S = 2
+
+
 def read_env_file(path: Path) -> dict[str, str]:
     out = {}
     for line in path.read_text().splitlines():
@@ -115,10 +119,12 @@ class Cluster:
         return self.node_of(body["node"])
 
 
-def cluster_script(root: Path, directory: Path, *args: str, timeout: float = 180) -> str:
+def cluster_script(root: Path, directory: Path, *args: str, timeout: float = 180,
+                   extra_env: dict[str, str] | None = None) -> str:
     """scripts/cluster COMMAND ... --dir DIRECTORY with the built binary; fails the test when it fails."""
     p = subprocess.run([str(root / "scripts" / "cluster"), *args, "--dir", str(directory)],
-                       capture_output=True, text=True, timeout=timeout, env={**os.environ, "FA_SKIP_BUILD": "1"})
+                       capture_output=True, text=True, timeout=timeout,
+                       env={**os.environ, "FA_SKIP_BUILD": "1", **(extra_env or {})})
     if p.returncode != 0:
         pytest.fail(f"scripts/cluster {' '.join(args)} exited {p.returncode}:\n{p.stdout}\n{p.stderr}", pytrace=False)
     return p.stdout + p.stderr

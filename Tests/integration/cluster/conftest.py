@@ -20,7 +20,7 @@ import pytest
 
 from conftest import App, User, create_app, create_user, env, q
 
-from .clusterlib import Cluster, Pool, cluster_script
+from .clusterlib import FAILBACK_S, Cluster, Pool, cluster_script
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -32,7 +32,8 @@ def server_up(cluster):
 def cluster() -> Cluster:
     root = Path(env("FA_ROOT"))
     directory = Path(env("FA_RUN_DIR")) / "cluster"
-    cluster_script(root, directory, "start", timeout=300)
+    # fail-back after 2 s (product default 30): test_zz_node_loss waits for pool 1 to return to its first node
+    cluster_script(root, directory, "start", timeout=300, extra_env={"CLUSTER_FAILBACK": str(FAILBACK_S)})
     c = Cluster.load(root, directory)
     # the helpers of Tests/integration/conftest.py (fusio-auth user add, app add, ...) use the site's .env
     os.environ.update(FA_ENV_FILE=c.env["ENV_FILE"], FA_PROJECT_KEY=c.env["PROJECT_KEY"], FA_APP_URL=c.url,

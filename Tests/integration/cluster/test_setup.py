@@ -86,7 +86,8 @@ def test_each_pool_serves_from_the_first_node_of_its_list(cluster: Cluster, pool
         listed = {cluster.node_of(host) for host in pool.db_hosts}
         assert set(served) <= listed, f"pool {pool.index}: threads on nodes {set(served)}, outside its list {listed}"
         # Threads connect lazily with a 1 s connect timeout (the failover bound): on a starved CI box a thread's first
-        # handshake can miss it and that thread stays on the next node (no fail-back yet). Most must be on the first.
+        # handshake can miss it and that thread serves from the next node until its fail-back (FAILBACK_S after it
+        # moved, test_zz_node_loss). Most must be on the first.
         assert served.count(first) > len(served) // 2, \
             f"pool {pool.index}: answers from nodes {served}, its list starts with node {first}"
 

@@ -1,4 +1,4 @@
-"""Losing a database node under load (issue 10), last in the session (it leaves pool 1 on another node):
+"""Losing a database node under load (issue 10), last in the session:
 
 a load generator (loadlib) runs against both pools for 30 s; after 8 s the node pool 1 uses is killed (kill -9, as
 `scripts/cluster node-kill` does; `node-start` brings it back). Afterwards:
@@ -8,13 +8,16 @@ a load generator (loadlib) runs against both pools for 30 s; after 8 s the node 
   clients received are at most the requests that got no definite answer (a commit in doubt when the node died);
 * pool 1's /health names a surviving node within 2 s of the kill, without a worker restart;
 * nothing answered 500 or 502: only 200, 400 (a replayed refresh after an in-doubt rotation) and 503;
-* the node rejoins when restarted: wsrep_cluster_size is 3 again on every node.
+* the node rejoins when restarted: wsrep_cluster_size is 3 again on every node;
+* pool 1's threads fail back to it (FUSIO_AUTH_DB_FAILBACK, 2 s here) once it is Synced: within a few intervals
+  every /health through pool 1 names it again, without a worker restart.
 The figures go to <run dir>/artifacts/cluster-node-loss.json.
 """
 
 from __future__ import annotations
 
 import collections
+import concurrent.futures as cf
 import json
 import os
 import signal
@@ -25,12 +28,14 @@ import requests
 
 from conftest import User, children_of, create_app, env, q, wait_until
 
-from .clusterlib import Cluster, poll
+from .clusterlib import FAILBACK_S, Cluster, poll
 from .loadlib import Load
 
 DURATION_S = 30.0
 KILL_AFTER_S = 8.0
 FAILOVER_BOUND_S = 2.0
+# a thread tries its earlier node every FAILBACK_S between requests; one that found it still joining waits another
+FAILBACK_BOUND_S = 4 * FAILBACK_S + 5
 CHAINS = 4
 
 
@@ -80,6 +85,16 @@ def test_node_loss_under_load(cluster: Cluster, pools_apart, owner: User):
     wait_until(lambda: cluster.whole() is None, 60, what="wsrep_cluster_size 3 and Synced on every node again")
     rejoin_s = time.monotonic() - t_rejoin
 
+    # fail-back: /health through pool 1 from 8 clients at once, so that each of its threads answers some; a thread
+    # moves after an answer, so once every answer of a round names the restarted node, its threads are back
+    t_whole = time.monotonic()
+    with cf.ThreadPoolExecutor(8) as ex:
+        def back():
+            nodes = list(ex.map(lambda _: cluster.node_serving(p1), range(16)))
+            return all(n == lost for n in nodes) and nodes
+        back_on, _ = poll(back, timeout=FAILBACK_BOUND_S, interval=0.2)
+    failback_s = time.monotonic() - t_whole if back_on else None
+
     placeholders = ",".join(["%s"] * len(apps))
     per_node = {}
     for node in cluster.node_ports:
@@ -100,6 +115,7 @@ def test_node_loss_under_load(cluster: Cluster, pools_apart, owner: User):
         "tokens_received": len(record.tokens), "chain_restarts": record.restarts,
         "refreshes": sum(record.redeemed.values()), "lost_node": lost, "pool1_moved_to": moved_to,
         "failover_seconds": failover_s and round(failover_s, 3), "rejoin_seconds": round(rejoin_s, 1),
+        "failback_seconds_after_synced": failback_s and round(failback_s, 1),
         "missing_per_node": missing, "rows_beyond_received_per_node": extra,
     }
     artifacts = Path(env("FA_RUN_DIR")) / "artifacts"
@@ -110,7 +126,8 @@ def test_node_loss_under_load(cluster: Cluster, pools_apart, owner: User):
     assert not record.odd, f"answers that must never come (500, 502, ...): {record.odd}; {summary}"
     assert moved_to, f"pool 1's /health never named a surviving node within 15 s; {summary}"
     assert failover_s <= FAILOVER_BOUND_S, f"pool 1 moved to {moved_to} only after {failover_s:.2f} s; {summary}"
-    assert pool_workers(cluster, p1) == workers_before, "pool 1's workers were restarted to fail over"
+    assert pool_workers(cluster, p1) == workers_before, "pool 1's workers were restarted to fail over or back"
+    assert back_on, f"pool 1 was not back on node {lost} {FAILBACK_BOUND_S} s after it was Synced again; {summary}"
     assert all(v == 0 for v in missing.values()), f"tokens clients received are missing on some nodes: {summary}"
     assert not twice, f"{len(twice)} refresh tokens were redeemed twice; {summary}"
     assert all(all(c <= 1 for c in counts.values()) for counts in active.values()), \
