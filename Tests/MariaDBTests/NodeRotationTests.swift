@@ -60,26 +60,20 @@ final class NodeRotationTests: XCTestCase {
     }
 
     func testAReconnectOnTheSameLaterNodeKeepsItsFailBackTime() {
-        var rotation = NodeRotation(nodeCount: 2, failBackMilliseconds: 10_000)
-        rotation.currentNodeFailed()
-        rotation.connected(to: 1, now: 0)
+        var rotation = Self.failedOverToTheSecondNodeAtZero()
         rotation.connected(to: 1, now: 9_000)      // an ordinary close and reconnect, no move
         XCTAssertEqual(rotation.failBackCandidates(now: 10_000), 0..<1)
     }
 
     func testAFailedFailBackWaitsAnotherInterval() {
-        var rotation = NodeRotation(nodeCount: 2, failBackMilliseconds: 10_000)
-        rotation.currentNodeFailed()
-        rotation.connected(to: 1, now: 0)
+        var rotation = Self.failedOverToTheSecondNodeAtZero()
         rotation.failBackFailed(now: 10_500)
         XCTAssertEqual(rotation.failBackCandidates(now: 20_499), 0..<0)
         XCTAssertEqual(rotation.failBackCandidates(now: 20_500), 0..<1)
     }
 
     func testFailingBackToTheFirstNodeEndsTheSchedule() {
-        var rotation = NodeRotation(nodeCount: 2, failBackMilliseconds: 10_000)
-        rotation.currentNodeFailed()
-        rotation.connected(to: 1, now: 0)
+        var rotation = Self.failedOverToTheSecondNodeAtZero()
         XCTAssertTrue(rotation.connected(to: 0, now: 10_000))
         XCTAssertNil(rotation.failBackDue)
         XCTAssertEqual(rotation.failBackCandidates(now: 1_000_000), 0..<0)
@@ -87,9 +81,7 @@ final class NodeRotationTests: XCTestCase {
     }
 
     func testNoFailBackFromAFailedNodeOrWhenTurnedOff() {
-        var rotation = NodeRotation(nodeCount: 2, failBackMilliseconds: 10_000)
-        rotation.currentNodeFailed()
-        rotation.connected(to: 1, now: 0)
+        var rotation = Self.failedOverToTheSecondNodeAtZero()
         rotation.currentNodeFailed()
         XCTAssertEqual(rotation.failBackCandidates(now: 60_000), 0..<0, "the next connect starts over anyway")
         var off = NodeRotation(nodeCount: 2)
@@ -108,6 +100,14 @@ final class NodeRotationTests: XCTestCase {
         XCTAssertTrue(probes.claim(node, now: 5_000, for: 5_000), "the interval is over")
         probes.succeeded(node)
         XCTAssertTrue(probes.claim(node, now: 5_001, for: 5_000), "the node took a connection: the others may follow")
+    }
+
+    /// Two nodes, fail-back every 10 s: the first node failed, the thread moved to the second at time 0.
+    private static func failedOverToTheSecondNodeAtZero() -> NodeRotation {
+        var rotation = NodeRotation(nodeCount: 2, failBackMilliseconds: 10_000)
+        rotation.currentNodeFailed()
+        rotation.connected(to: 1, now: 0)
+        return rotation
     }
 
     func testASingleNodeIsRetried() {
