@@ -13,6 +13,7 @@
 struct CausalReads {
     let tokenByRefresh: String
     let lockToken: String
+    let lockTokenUnlessLocked: String
     let activeToken: String
     let accessOrRefresh: String
     let code: String
@@ -28,6 +29,7 @@ struct CausalReads {
         func sql(_ statement: String) -> String { waitForCluster ? Self.prefix + statement : statement }
         tokenByRefresh = sql(FusioStore.tokenByRefreshSQL)
         lockToken = sql(FusioStore.lockTokenSQL)
+        lockTokenUnlessLocked = sql(FusioStore.lockTokenUnlessLockedSQL)
         activeToken = sql(FusioStore.activeTokenSQL)
         accessOrRefresh = sql(FusioStore.accessOrRefreshSQL)
         code = sql(FusioStore.codeSQL)

@@ -26,6 +26,9 @@ extension FusioStore: TokenRepository {
     /// tokens are random and unique per tenant, so the row can only be the one that COMMIT wrote.
     static let refreshStoredSQL = "SELECT 1 FROM fusio_token WHERE tenant_id <=> ? AND refresh = ?"
     static let lockTokenSQL = "SELECT status, user_id, app_id FROM fusio_token WHERE id = ? FOR UPDATE"
+    /// No row when another transaction holds it: on a row already rotated or revoked that is a family revocation
+    /// reacting to the same token (a replay, or a refresh that lost the race), so there is nothing to wait for.
+    static let lockTokenUnlessLockedSQL = lockTokenSQL + " SKIP LOCKED"
     static let retireTokenSQL = "UPDATE fusio_token SET status = 2 WHERE id = ?"
     static let revokeFamilySQL = """
         UPDATE fusio_token SET status = 2 WHERE tenant_id <=> ? AND user_id = ? AND app_id <=> ? AND status = 1
@@ -172,7 +175,7 @@ extension FusioStore: TokenRepository {
 
     public func revokeFamily(ofTokenID tokenID: Int) throws(StorageError) {
         try transaction { connection in
-            guard let row = try connection.query(reads.lockToken, [.int(Int64(tokenID))]).first,
+            guard let row = try connection.query(reads.lockTokenUnlessLocked, [.int(Int64(tokenID))]).first,
                   let userID = row.int(1) else { return }
             try revokeFamilyRows(userID: userID, appID: row.int(2), on: connection)
         }

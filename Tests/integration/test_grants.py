@@ -16,7 +16,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import (App, User, create_app, create_user, decode_jwt, php_password_hash, q,
+from conftest import (App, User, create_app, create_user, db_connect, decode_jwt, php_password_hash, post_token, q,
                       set_app_scopes, set_user_scopes, sql_create_user, utcnow)
 from grantlib import (CONSUMED, FULL_CONSUMER, UA, assert_oauth_error, assert_token_response, check_claims,
                       check_row, code_row, create_scopes, insert_code, long_scope_names, pkce_pair,
@@ -592,6 +592,29 @@ def test_refresh_reuse_is_refused_and_revokes_the_family(token_url, db, rt_user,
     n = len(statuses(db, rt_user.id, app.id))
     assert_oauth_error(refresh_grant(token_url, a["refresh_token"], (app.key, app.secret)), 400, "invalid_grant")
     assert len(statuses(db, rt_user.id, app.id)) == n, "no row is created by a refused refresh"
+
+
+def test_refresh_replay_does_not_queue_behind_a_revocation_of_the_same_token(token_url, db, rt_user, app):
+    """A replay whose token row another transaction holds answers at once: that transaction (here the test, standing
+    for another replay's family revocation, whose scan of the user's tokens can take long) revokes the family; a
+    burst of replays of one token must not hold one request thread each in a queue of row-lock waits."""
+    a = assert_token_response(password_grant(token_url, app, rt_user, scope="authorization"))
+    b = assert_token_response(refresh_grant(token_url, a["refresh_token"], (app.key, app.secret)))
+    holder = db_connect()
+    try:
+        holder.begin()
+        q(holder, "SELECT id FROM fusio_token WHERE refresh = %s FOR UPDATE", (a["refresh_token"],))
+        # without SKIP LOCKED this waits for the holder (innodb_lock_wait_timeout: 50 s) and times out here
+        r = post_token(token_url, data={"grant_type": "refresh_token", "refresh_token": a["refresh_token"]},
+                       auth=(app.key, app.secret), headers={"User-Agent": UA}, timeout=5)
+        assert_oauth_error(r, 400, "invalid_grant", (app.secret,), "Invalid refresh token")
+        assert token_row(db, b["access_token"])["status"] == 1, "the revocation in progress is the holder's to do"
+    finally:
+        holder.rollback()
+        holder.close()
+    r = refresh_grant(token_url, a["refresh_token"], (app.key, app.secret))
+    assert_oauth_error(r, 400, "invalid_grant", (app.secret,), "Invalid refresh token")
+    assert token_row(db, b["access_token"])["status"] == 2, "with the row free, the replay revokes the family"
 
 
 def test_refresh_of_a_revoked_token(token_url, db, rt_user, app):

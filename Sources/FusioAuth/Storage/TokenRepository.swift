@@ -9,8 +9,11 @@ public protocol TokenRepository {
     /// and app's active tokens.
     func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> SingleUseExchange
     /// Reuse of a refresh token: with that token's row locked (as `rotate` locks it), revoke the active tokens of
-    /// its user and app. Every writer reacting to one presented token then queues on one row lock, so a burst of
-    /// replays cannot deadlock with the winning rotation or with one another.
+    /// its user and app, so a burst of replays cannot deadlock with the winning rotation or with one another. When
+    /// another transaction holds that row, it is already revoking this family in reaction to the same token:
+    /// return at once instead of queueing behind it (a burst of replays of one token would otherwise hold one
+    /// request thread each, for as long as the revocations before it take, while the family's scan costs
+    /// milliseconds to hundreds of them).
     func revokeFamily(ofTokenID tokenID: Int) throws(StorageError)
     /// Sets every active token of this user and app (or of the user's app-less tokens when `appID` is nil) to
     /// status 2, as Fusio's `removeAllTokensFromAppAndUser` does.
