@@ -159,9 +159,11 @@ struct WorkerCommand: ParsableCommand {
             queueTimeoutMilliseconds: settings.queueTimeoutMilliseconds,
             limits: FastCGILimits(maximumBodySize: ServiceResponder.maximumBodySize))
         let tokenWrites = TokenWriteBatch.coalescer()
+        let revocations = FamilyRevocations()
         WorkerPool(configuration: configuration, logger: logger).run(
             makeResponder: { lane, _ in
-                ServiceResponder(settings: settings, lane: lane, tokenWrites: tokenWrites, logger: logger)
+                ServiceResponder(settings: settings, lane: lane, tokenWrites: tokenWrites, revocations: revocations,
+                                 logger: logger)
             },
             classify: ServiceResponder.lane(for:),
             overloaded: ServiceResponder.overloaded)

@@ -19,8 +19,9 @@ final class ServiceResponder: FastCGIResponder {
     private let connection: MariaDBConnection
 
     /// `tokenWrites`: the worker process's coalescer, shared by all its threads (README, "Group commit of token
-    /// writes").
-    init(settings: Settings, lane: FastCGILane, tokenWrites: TokenWriteCoalescer, logger: Logger) {
+    /// writes"); `revocations`: the token families its threads are revoking.
+    init(settings: Settings, lane: FastCGILane, tokenWrites: TokenWriteCoalescer, revocations: FamilyRevocations,
+         logger: Logger) {
         self.logger = logger
         passwordLane = PasswordCheckLane(admitsChecks: lane == .password)
         MariaDBConnection.initializeThread()
@@ -36,7 +37,7 @@ final class ServiceResponder: FastCGIResponder {
         let clients = ClientAuthenticator(apps: store)
         let issuer = TokenIssuer(settings: settings, tokens: store, clock: clock)
         let refresher = TokenRefresher(tokens: store, apps: store, users: store, issuer: issuer,
-                                       refreshLifetime: settings.refreshLifetime, clock: clock)
+                                       refreshLifetime: settings.refreshLifetime, clock: clock, revocations: revocations)
         let endpoint = TokenEndpoint(handlers: [
             ClientCredentialsGrant(clients: clients, users: store, authenticator: authenticator, issuer: issuer),
             PasswordGrant(clients: clients, users: store, authenticator: authenticator, issuer: issuer),

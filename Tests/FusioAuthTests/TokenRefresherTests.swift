@@ -7,6 +7,7 @@ import Testing
     static let now = UnixTime(seconds: 1_700_000_000)
 
     let store = InMemoryStore()
+    let revocations = FamilyRevocations()
     let refresher: TokenRefresher
 
     init() throws {
@@ -23,7 +24,7 @@ import Testing
         let clock = FixedClock(time: Self.now)
         refresher = TokenRefresher(tokens: store, apps: store, users: store,
                                    issuer: TokenIssuer(settings: settings, tokens: store, clock: clock),
-                                   refreshLifetime: settings.refreshLifetime, clock: clock)
+                                   refreshLifetime: settings.refreshLifetime, clock: clock, revocations: revocations)
     }
 
     func refresh(_ token: String) throws(OAuthError) -> IssuedToken {
@@ -54,6 +55,17 @@ import Testing
         #expect(throws: OAuthError.invalidRefreshToken) { try refresh("live") }
         #expect(store.revokedFamilies == [7])
         #expect(store.rotated.isEmpty)
+    }
+
+    @Test func aReplayWhileItsFamilyIsBeingRevokedLeavesItToThatRevocation() throws {
+        store.storedTokens["live"]?.status = 2
+        // another thread of the process is revoking user 2's tokens of app 3 while this replay arrives
+        try revocations.revokeUnlessRunning(.init(userID: 2, appID: 3)) { () throws(OAuthError) in
+            #expect(throws: OAuthError.invalidRefreshToken) { try refresh("live") }
+        }
+        #expect(store.revokedFamilies.isEmpty)
+        #expect(throws: OAuthError.invalidRefreshToken) { try refresh("live") }
+        #expect(store.revokedFamilies == [7], "once that revocation ended, a replay revokes again")
     }
 
     @Test func anUnknownTokenChangesNothing() {

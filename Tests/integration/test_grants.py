@@ -12,12 +12,14 @@ Codes are inserted in SQL (the authorize endpoint comes with a later issue).
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import datetime as dt
 
 import pytest
 
 from conftest import (App, User, create_app, create_user, db_connect, decode_jwt, php_password_hash, post_token, q,
-                      set_app_scopes, set_user_scopes, sql_create_user, utcnow)
+                      set_app_scopes, set_user_scopes, sql_create_user, utcnow, wait_until)
+from frontlib import Pool
 from grantlib import (CONSUMED, FULL_CONSUMER, UA, assert_oauth_error, assert_token_response, check_claims,
                       check_row, code_row, create_scopes, insert_code, long_scope_names, pkce_pair,
                       plan_scopes_read_for_app, row_by_refresh, set_app_status, set_token_date, set_user_status, statuses, token_request,
@@ -603,7 +605,8 @@ def test_refresh_replay_does_not_queue_behind_a_revocation_of_the_same_token(tok
     holder = db_connect()
     try:
         holder.begin()
-        q(holder, "SELECT id FROM fusio_token WHERE refresh = %s FOR UPDATE", (a["refresh_token"],))
+        # by primary key: a scan (no index starts with refresh) would lock every row it reads
+        q(holder, "SELECT id FROM fusio_token WHERE id = %s FOR UPDATE", (row_by_refresh(db, a["refresh_token"])["id"],))
         # without SKIP LOCKED this waits for the holder (innodb_lock_wait_timeout: 50 s) and times out here
         r = post_token(token_url, data={"grant_type": "refresh_token", "refresh_token": a["refresh_token"]},
                        auth=(app.key, app.secret), headers={"User-Agent": UA}, timeout=5)
@@ -615,6 +618,42 @@ def test_refresh_replay_does_not_queue_behind_a_revocation_of_the_same_token(tok
     r = refresh_grant(token_url, a["refresh_token"], (app.key, app.secret))
     assert_oauth_error(r, 400, "invalid_grant", (app.secret,), "Invalid refresh token")
     assert token_row(db, b["access_token"])["status"] == 2, "with the row free, the replay revokes the family"
+
+
+def test_replays_of_a_family_being_revoked_leave_it_to_that_revocation(db, owner):
+    """Two rotated refresh tokens of one chain presented at once (a stolen chain replayed): while the first replay's
+    revocation runs — here held up by the test's lock on an active token of the family, older than the chain, so
+    the revocation meets it before the chain's rows — the second, another token, so another row, answers at once
+    instead of revoking and waiting too (FamilyRevocations). One worker process, so both land where the first one
+    is registered."""
+    user = create_user("Consumer")
+    app = create_app(owner, "authorization,default")
+    with Pool("family-revocation", workers=1, threads=4) as pool:
+        sibling = assert_token_response(password_grant(pool.token_url, app, user, scope="default"))
+        first = assert_token_response(password_grant(pool.token_url, app, user, scope="authorization"))
+        second = assert_token_response(refresh_grant(pool.token_url, first["refresh_token"], (app.key, app.secret)))
+        live = assert_token_response(refresh_grant(pool.token_url, second["refresh_token"], (app.key, app.secret)))
+        holder = db_connect()
+        with cf.ThreadPoolExecutor(1) as ex:
+            try:
+                holder.begin()
+                q(holder, "SELECT id FROM fusio_token WHERE id = %s FOR UPDATE", (token_row(db, sibling["access_token"])["id"],))
+                replay_one = ex.submit(refresh_grant, pool.token_url, first["refresh_token"], (app.key, app.secret))
+                # the server's own connections are visible to this user (no PROCESS privilege needed)
+                wait_until(lambda: q(db, "SELECT 1 FROM information_schema.PROCESSLIST "
+                                         "WHERE INFO LIKE 'UPDATE fusio_token SET status = 2 WHERE tenant_id%%'"),
+                           10, what="the first replay's revocation waiting for the family's active row")
+                r = post_token(pool.token_url, data={"grant_type": "refresh_token",
+                                                     "refresh_token": second["refresh_token"]},
+                               auth=(app.key, app.secret), headers={"User-Agent": UA}, timeout=5)
+                assert_oauth_error(r, 400, "invalid_grant", (app.secret,), "Invalid refresh token")
+                assert not replay_one.done(), "the first replay did not wait for the test's lock"
+            finally:
+                holder.rollback()
+                holder.close()
+            assert_oauth_error(replay_one.result(timeout=30), 400, "invalid_grant", (app.secret,))
+    assert token_row(db, live["access_token"])["status"] == 2, "the first replay revoked the family"
+    assert token_row(db, sibling["access_token"])["status"] == 2
 
 
 def test_refresh_of_a_revoked_token(token_url, db, rt_user, app):

@@ -8,9 +8,12 @@ public final class TokenRefresher {
     private let issuer: TokenIssuer
     private let refreshLifetime: ISODuration
     private let clock: any Clock
+    private let revocations: FamilyRevocations
 
+    /// `revocations`: the worker process's, shared by all its threads.
     public init(tokens: any TokenRepository, apps: any AppRepository, users: any UserRepository, issuer: TokenIssuer,
-                refreshLifetime: ISODuration, clock: any Clock) {
+                refreshLifetime: ISODuration, clock: any Clock, revocations: FamilyRevocations = FamilyRevocations()) {
+        self.revocations = revocations
         self.tokens = tokens
         self.apps = apps
         self.users = users
@@ -28,7 +31,11 @@ public final class TokenRefresher {
         }
         try authenticate(stored)
         guard stored.isActive else {
-            try OAuthError.storage { () throws(StorageError) in try tokens.revokeFamily(ofTokenID: stored.id) }
+            try OAuthError.storage { () throws(StorageError) in
+                try revocations.revokeUnlessRunning(.init(userID: stored.userID, appID: stored.appID)) { () throws(StorageError) in
+                    try tokens.revokeFamily(ofTokenID: stored.id)
+                }
+            }
             throw .invalidRefreshToken
         }
         guard let date = stored.date, refreshLifetime.added(to: date) >= clock.now() else {
