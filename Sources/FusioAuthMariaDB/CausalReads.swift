@@ -18,6 +18,7 @@ struct CausalReads {
     let accessOrRefresh: String
     let code: String
     let lockCode: String
+    let lockCodeUnlessLocked: String
     let refreshStored: String
     let loginFailures: String
     let knownSource: String
@@ -34,6 +35,7 @@ struct CausalReads {
         accessOrRefresh = sql(FusioStore.accessOrRefreshSQL)
         code = sql(FusioStore.codeSQL)
         lockCode = sql(FusioStore.lockCodeSQL)
+        lockCodeUnlessLocked = sql(FusioStore.lockCodeUnlessLockedSQL)
         refreshStored = sql(FusioStore.refreshStoredSQL)
         loginFailures = sql(FusioStore.loginFailuresSQL)
         knownSource = sql(FusioStore.knownSourceSQL)

@@ -12,6 +12,8 @@ extension FusioStore: AuthorizationCodeRepository {
          LIMIT 1
         """
     static let lockCodeSQL = "SELECT date FROM fusio_app_code WHERE id = ? FOR UPDATE"
+    /// No row when another transaction holds it: on a consumed code, that one is revoking the same tokens.
+    static let lockCodeUnlessLockedSQL = lockCodeSQL + " SKIP LOCKED"
     static let consumeCodeSQL = "UPDATE fusio_app_code SET date = ? WHERE id = ?"
 
     public func findCode(_ code: String) throws(StorageError) -> AuthorizationCode? {
@@ -45,7 +47,7 @@ extension FusioStore: AuthorizationCodeRepository {
 
     public func revokeTokens(ofReusedCode code: AuthorizationCode) throws(StorageError) {
         try transaction { connection in
-            _ = try connection.query(reads.lockCode, [.int(Int64(code.id))])
+            guard try !connection.query(reads.lockCodeUnlessLocked, [.int(Int64(code.id))]).isEmpty else { return }
             try revokeFamilyRows(userID: code.userID, appID: code.appID, on: connection)
         }
     }

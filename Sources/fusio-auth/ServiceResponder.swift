@@ -41,7 +41,8 @@ final class ServiceResponder: FastCGIResponder {
         let endpoint = TokenEndpoint(handlers: [
             ClientCredentialsGrant(clients: clients, users: store, authenticator: authenticator, issuer: issuer),
             PasswordGrant(clients: clients, users: store, authenticator: authenticator, issuer: issuer),
-            AuthorizationCodeGrant(apps: store, users: store, codes: store, issuer: issuer, clock: clock),
+            AuthorizationCodeGrant(apps: store, users: store, codes: store, issuer: issuer, clock: clock,
+                                   revocations: revocations),
             RefreshTokenGrant(clients: clients, authenticator: authenticator, refresher: refresher),
         ])
         let clientIP = ClientIPResolver(trustedHeader: settings.trustedIPHeader, trustedProxies: settings.abuse.trustedProxies)

@@ -430,6 +430,27 @@ def test_code_replay_is_refused_and_revokes_the_users_tokens_of_the_app(token_ur
     assert_oauth_error(refresh_grant(token_url, first["refresh_token"], (a.key, a.secret)), 400, "invalid_grant")
 
 
+def test_code_replay_does_not_queue_behind_a_revocation_of_the_same_code(token_url, db, owner):
+    """As for refresh tokens: a replay whose consumed code row another transaction holds (the test, standing for
+    another replay's revocation) answers at once and leaves the revocation to that one."""
+    u = create_user("Consumer")
+    a = create_app(owner, "authorization,default")
+    code = insert_code(db, a, u, "authorization", REDIRECT)
+    first = assert_token_response(code_grant(token_url, code, a, redirect_uri=REDIRECT))
+    holder = db_connect()
+    try:
+        holder.begin()
+        q(holder, "SELECT id FROM fusio_app_code WHERE id = %s FOR UPDATE", (code_row(db, code)["id"],))
+        # without SKIP LOCKED this waits for the holder (innodb_lock_wait_timeout: 50 s) past the client's timeout
+        assert_oauth_error(code_grant(token_url, code, a, redirect_uri=REDIRECT), 400, "invalid_grant", (a.secret,))
+        assert token_row(db, first["access_token"])["status"] == 1, "the revocation in progress is the holder's to do"
+    finally:
+        holder.rollback()
+        holder.close()
+    assert_oauth_error(code_grant(token_url, code, a, redirect_uri=REDIRECT), 400, "invalid_grant", (a.secret,))
+    assert token_row(db, first["access_token"])["status"] == 2, "with the row free, the replay revokes"
+
+
 def test_code_replay_with_pkce_public_client(token_url, db, person, owner):
     a = create_app(owner, "authorization")
     verifier, challenge = pkce_pair()

@@ -14,9 +14,12 @@ public final class AuthorizationCodeGrant: GrantHandler {
     private let codes: any AuthorizationCodeRepository
     private let issuer: TokenIssuer
     private let clock: any Clock
+    private let revocations: FamilyRevocations
 
+    /// `revocations`: the worker process's, shared by all its threads.
     public init(apps: any AppRepository, users: any UserRepository, codes: any AuthorizationCodeRepository,
-                issuer: TokenIssuer, clock: any Clock) {
+                issuer: TokenIssuer, clock: any Clock, revocations: FamilyRevocations = FamilyRevocations()) {
+        self.revocations = revocations
         self.apps = apps
         self.users = users
         self.codes = codes
@@ -48,7 +51,11 @@ public final class AuthorizationCodeGrant: GrantHandler {
             throw .unknownCredentials
         }
         if code.isConsumed {
-            try OAuthError.storage { () throws(StorageError) in try codes.revokeTokens(ofReusedCode: code) }
+            try OAuthError.storage { () throws(StorageError) in
+                try revocations.revokeUnlessRunning(.init(userID: code.userID, appID: code.appID)) { () throws(StorageError) in
+                    try codes.revokeTokens(ofReusedCode: code)
+                }
+            }
             throw .codeReused
         }
         let given = request.parameters["redirect_uri"].flatMap { $0.isEmpty ? nil : $0 }

@@ -6,6 +6,7 @@ public protocol AuthorizationCodeRepository {
     /// tokens of the code's app are revoked under the same lock (RFC 6749 §4.1.2) and nothing is stored.
     func exchange(codeID: Int, for token: PreparedToken) throws(StorageError) -> SingleUseExchange
     /// Reuse of a consumed code: with the code row locked (as `exchange` locks it), revoke the user's active tokens
-    /// of the code's app, so replays queue behind the winning exchange instead of deadlocking with it.
+    /// of the code's app, so replays cannot deadlock with the winning exchange. When another transaction holds the
+    /// row, it is already revoking them for this code: return at once (as `TokenRepository.revokeFamily`).
     func revokeTokens(ofReusedCode code: AuthorizationCode) throws(StorageError)
 }
