@@ -12,7 +12,8 @@ extension FusioStore: AuthorizationCodeRepository {
          LIMIT 1
         """
     static let lockCodeSQL = "SELECT date FROM fusio_app_code WHERE id = ? FOR UPDATE"
-    /// No row when another transaction holds it: on a consumed code, that one is revoking the same tokens.
+    /// No row when another transaction holds it: on a consumed code, a revocation for the same code or an exchange
+    /// of it that lost the race and revokes next (as `lockTokenUnlessLockedSQL`).
     static let lockCodeUnlessLockedSQL = lockCodeSQL + " SKIP LOCKED"
     static let consumeCodeSQL = "UPDATE fusio_app_code SET date = ? WHERE id = ?"
 
@@ -34,9 +35,7 @@ extension FusioStore: AuthorizationCodeRepository {
         return try transaction({ connection in
             guard let row = try connection.query(reads.lockCode, [.int(Int64(codeID))]).first else { return .reused }
             guard row.string(0).flatMap({ UnixTime(databaseString: $0) }) != AuthorizationCode.consumedDate else {
-                // Lost the race to another exchange of this code, or a replay: treat both as reuse.
-                try revokeFamilyRows(userID: token.row.userID, appID: token.row.appID, on: connection)
-                return .reused
+                return .reused     // lost the race to another exchange of this code, or a replay
             }
             guard try principalsAreActive(of: token.row, on: connection) else { return .principalInactive }
             try connection.execute(Self.consumeCodeSQL, [.text(consumed), .int(Int64(codeID))])

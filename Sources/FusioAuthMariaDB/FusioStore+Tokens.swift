@@ -26,8 +26,9 @@ extension FusioStore: TokenRepository {
     /// tokens are random and unique per tenant, so the row can only be the one that COMMIT wrote.
     static let refreshStoredSQL = "SELECT 1 FROM fusio_token WHERE tenant_id <=> ? AND refresh = ?"
     static let lockTokenSQL = "SELECT status, user_id, app_id FROM fusio_token WHERE id = ? FOR UPDATE"
-    /// No row when another transaction holds it: on a row already rotated or revoked that is a family revocation
-    /// reacting to the same token (a replay, or a refresh that lost the race), so there is nothing to wait for.
+    /// No row when another transaction holds it. On a row already rotated or revoked, that is a revocation for the
+    /// same token, or a refresh of it that lost the race and revokes next; either took the row after whatever made
+    /// this request a reuse, so its revocation covers this one and there is nothing to wait for.
     static let lockTokenUnlessLockedSQL = lockTokenSQL + " SKIP LOCKED"
     static let retireTokenSQL = "UPDATE fusio_token SET status = 2 WHERE id = ?"
     static let revokeFamilySQL = """
@@ -159,13 +160,9 @@ extension FusioStore: TokenRepository {
     public func rotate(tokenID: Int, to token: PreparedToken) throws(StorageError) -> SingleUseExchange {
         let categoryID = try categoryID(named: token.row.categoryName)
         return try transaction({ connection in
-            guard let row = try connection.query(reads.lockToken, [.int(Int64(tokenID))]).first,
-                  let status = row.int(0), let userID = row.int(1) else { return .reused }
-            guard status == StoredToken.activeStatus else {
-                // Lost a race with another refresh of the same token, or a replay: treat both as reuse.
-                try revokeFamilyRows(userID: userID, appID: row.int(2), on: connection)
-                return .reused
-            }
+            // No row or not active: lost a race with another refresh of the same token, or a replay.
+            guard let status = try connection.query(reads.lockToken, [.int(Int64(tokenID))]).first?.int(0),
+                  status == StoredToken.activeStatus else { return .reused }
             guard try principalsAreActive(of: token.row, on: connection) else { return .principalInactive }
             try connection.execute(Self.retireTokenSQL, [.int(Int64(tokenID))])
             _ = try insertRows(token.row, audit: token.audit, categoryID: categoryID, on: connection)

@@ -50,14 +50,7 @@ public final class AuthorizationCodeGrant: GrantHandler {
             // Without PKCE the code alone must not be enough: the app has to prove it is the client.
             throw .unknownCredentials
         }
-        if code.isConsumed {
-            try OAuthError.storage { () throws(StorageError) in
-                try revocations.revokeUnlessRunning(.init(userID: code.userID, appID: code.appID)) { () throws(StorageError) in
-                    try codes.revokeTokens(ofReusedCode: code)
-                }
-            }
-            throw .codeReused
-        }
+        if code.isConsumed { try refuseReuse(of: code) }
         let given = request.parameters["redirect_uri"].flatMap { $0.isEmpty ? nil : $0 }
         let stored = code.redirectURI.flatMap { $0.isEmpty ? nil : $0 }
         guard given == stored else { throw .redirectURIMismatch }
@@ -70,12 +63,21 @@ public final class AuthorizationCodeGrant: GrantHandler {
         let scopes = ScopeResolver.validScopes(requested: code.scope, app: app.appScopes, user: userScopes)
         let prepared = try issuer.prepare(app: app.app, user: user, scopes: scopes, category: TokenCategory.authorization,
                                           name: request.userAgent ?? "", ip: request.clientIP)
-        // RFC 6749 §4.1.2: a code used twice is refused and the tokens issued from it are revoked; the store does
-        // both under the code row's lock.
         switch try OAuthError.storage({ () throws(StorageError) in try codes.exchange(codeID: code.id, for: prepared) }) {
         case .issued: return prepared.response
-        case .reused: throw .codeReused
+        case .reused: try refuseReuse(of: code)
         case .principalInactive: throw .inactivePrincipal
         }
+    }
+
+    /// RFC 6749 §4.1.2: a code used twice is refused and the tokens issued from it are revoked — the user's tokens
+    /// of the app, at most twice for a burst of replays (`FamilyRevocations`, and the row lock of `revokeTokens`).
+    private func refuseReuse(of code: AuthorizationCode) throws(OAuthError) -> Never {
+        _ = try OAuthError.storage { () throws(StorageError) in
+            try revocations.revoke(.init(userID: code.userID, appID: code.appID)) { () throws(StorageError) in
+                try codes.revokeTokens(ofReusedCode: code)
+            }
+        }
+        throw .codeReused
     }
 }

@@ -30,14 +30,7 @@ public final class TokenRefresher {
             throw .invalidRefreshToken
         }
         try authenticate(stored)
-        guard stored.isActive else {
-            try OAuthError.storage { () throws(StorageError) in
-                try revocations.revokeUnlessRunning(.init(userID: stored.userID, appID: stored.appID)) { () throws(StorageError) in
-                    try tokens.revokeFamily(ofTokenID: stored.id)
-                }
-            }
-            throw .invalidRefreshToken
-        }
+        guard stored.isActive else { try refuseReuse(of: stored) }
         guard let date = stored.date, refreshLifetime.added(to: date) >= clock.now() else {
             throw .refreshTokenExpired
         }
@@ -49,8 +42,20 @@ public final class TokenRefresher {
                                           category: category, name: name, ip: ip)
         switch try OAuthError.storage({ () throws(StorageError) in try tokens.rotate(tokenID: stored.id, to: prepared) }) {
         case .issued: return prepared.response
-        case .reused: throw .invalidRefreshToken
+        case .reused: try refuseReuse(of: stored)
         case .principalInactive: throw .inactivePrincipal
         }
+    }
+
+    /// A rotated or revoked token presented again, or the loser of a race: the family is revoked — at most twice
+    /// for a burst of such requests (`FamilyRevocations`, and the row lock of `revokeFamily`) — and the answer is
+    /// Fusio's for an unknown token.
+    private func refuseReuse(of stored: StoredToken) throws(OAuthError) -> Never {
+        _ = try OAuthError.storage { () throws(StorageError) in
+            try revocations.revoke(.init(userID: stored.userID, appID: stored.appID)) { () throws(StorageError) in
+                try tokens.revokeFamily(ofTokenID: stored.id)
+            }
+        }
+        throw .invalidRefreshToken
     }
 }
