@@ -20,43 +20,19 @@ public enum Base64 {
     public static func decodeLenient(bytes input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: input.count * 3 / 4) { output, initialized in
             sextets.withUnsafeBufferPointer { table in
-                var group: UInt32 = 0, pending = 0, out = 0
+                var accumulator = SextetAccumulator()
+                var out = 0
                 for character in input {
                     let value = table[Int(character)]
-                    guard value < 64 else { continue }
-                    group = group << 6 | UInt32(value)
-                    pending += 1
-                    guard pending == 4 else { continue }
-                    output[out] = UInt8(truncatingIfNeeded: group >> 16)
-                    output[out + 1] = UInt8(truncatingIfNeeded: group >> 8)
-                    output[out + 2] = UInt8(truncatingIfNeeded: group)
-                    out += 3
-                    group = 0
-                    pending = 0
+                    if value < 64 { accumulator.append(value, to: output, at: &out) }
                 }
-                // Two or three values left make one or two whole bytes; their spare low bits are dropped.
-                if pending == 2 {
-                    output[out] = UInt8(truncatingIfNeeded: group >> 4)
-                    out += 1
-                } else if pending == 3 {
-                    output[out] = UInt8(truncatingIfNeeded: group >> 10)
-                    output[out + 1] = UInt8(truncatingIfNeeded: group >> 2)
-                    out += 2
-                }
+                _ = accumulator.finish(to: output, at: &out)    // spare bits of a final group: dropped
                 initialized = out
             }
         }
     }
 
-    /// The value of each byte in the standard alphabet, 0xFF for every byte PHP skips.
-    private static let sextets: [UInt8] = (0...255).map { character in
-        switch UInt8(character) {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): UInt8(character) - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): UInt8(character) - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(character) - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "+"): 62
-        case UInt8(ascii: "/"): 63
-        default: 0xFF
-        }
-    }
+    /// The standard alphabet; every other byte is skipped, as by PHP.
+    private static let sextets = SextetAccumulator.table(
+        for: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 }

@@ -38,36 +38,28 @@ public enum Base64URL {
     public static func decode(_ string: some StringProtocol) -> [UInt8]? {
         ContiguousBytes.with(string.utf8) { input -> [UInt8]? in
             if input.count % 4 == 1 { return nil }
-            var accumulator = SextetAccumulator()
             var valid = true
+            var spare: UInt32 = 0
             let output = [UInt8](unsafeUninitializedCapacity: input.count * 3 / 4) { output, initialized in
-                var out = 0
-                for character in input {
-                    guard let value = sextet(character) else {
-                        valid = false
-                        break
+                sextets.withUnsafeBufferPointer { table in
+                    var accumulator = SextetAccumulator()
+                    var out = 0
+                    for character in input {
+                        let value = table[Int(character)]
+                        guard value < 64 else {
+                            valid = false
+                            break
+                        }
+                        accumulator.append(value, to: output, at: &out)
                     }
-                    if let byte = accumulator.append(value) {
-                        output[out] = byte
-                        out += 1
-                    }
+                    spare = accumulator.finish(to: output, at: &out)
+                    initialized = out
                 }
-                initialized = out
             }
-            guard valid, accumulator.leftover == 0 else { return nil }
+            guard valid, spare == 0 else { return nil }
             return output
         }
     }
 
-    @inline(__always)
-    private static func sextet(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return character - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): return character - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "-"): return 62
-        case UInt8(ascii: "_"): return 63
-        default: return nil
-        }
-    }
+    private static let sextets = SextetAccumulator.table(for: alphabet)
 }
