@@ -32,6 +32,11 @@ struct BoundedJSON {
         return written
     }
 
+    /// The bytes of a writer's literals together, for its capacity.
+    static func length(of literals: StaticString...) -> Int {
+        literals.reduce(0) { $0 + $1.utf8CodeUnitCount }
+    }
+
     /// Bytes written as they are: keys with their quotes and separators, brackets.
     mutating func literal(_ text: StaticString) { cursor.put(text) }
 

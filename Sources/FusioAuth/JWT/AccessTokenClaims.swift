@@ -79,7 +79,6 @@ public struct AccessTokenClaims: Sendable, Equatable {
     private static let emailKey: StaticString = ",\"email\":"
     private static let jwtIDKey: StaticString = ",\"jti\":"
     /// Every key literal above, and the closing brace.
-    private static let literalLength = [
-        issuerKey, subjectKey, issuedAtKey, expiresAtKey, nameKey, preferredUsernameKey, audienceKey, emailKey, jwtIDKey,
-    ].reduce(1) { $0 + $1.utf8CodeUnitCount }
+    private static let literalLength = 1 + BoundedJSON.length(
+        of: issuerKey, subjectKey, issuedAtKey, expiresAtKey, nameKey, preferredUsernameKey, audienceKey, emailKey, jwtIDKey)
 }

@@ -43,6 +43,6 @@ public struct IssuedToken: Sendable, Equatable {
     private static let scopeKey: StaticString = ",\"scope\":"
     private static let idTokenKey: StaticString = ",\"id_token\":"
     /// Every literal above, and the closing brace.
-    private static let literalLength = [accessTokenKey, tokenTypeAndExpiresKey, refreshTokenKey, scopeKey, idTokenKey]
-        .reduce(1) { $0 + $1.utf8CodeUnitCount }
+    private static let literalLength = 1 + BoundedJSON.length(
+        of: accessTokenKey, tokenTypeAndExpiresKey, refreshTokenKey, scopeKey, idTokenKey)
 }

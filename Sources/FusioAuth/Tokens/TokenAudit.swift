@@ -41,22 +41,25 @@ public struct TokenAudit: Sendable, Equatable {
                 json.literal(Self.head)
                 json.integer(tokenID)
             }
-            json.literal(",\"scope\":[")
+            json.literal(Self.scopeKey)
             for (index, scope) in scopes.enumerated() {
                 if index > 0 { json.byte(UInt8(ascii: ",")) }
                 json.string(scope, escapeSlashes: true)
             }
-            json.literal("],\"expires\":\"")
+            json.literal(Self.expiresKey)
             json.formatted(expires.writeDatabaseString(to:))
-            json.literal("\",\"now\":\"")
+            json.literal(Self.nowKey)
             json.formatted(now.writeDatabaseString(to:))
-            json.literal("\"}")
+            json.literal(Self.end)
         }
     }
 
     private static let head: StaticString = "{\"tokenId\":"
-    private static let headLength = head.utf8CodeUnitCount
+    private static let scopeKey: StaticString = ",\"scope\":["
+    private static let expiresKey: StaticString = "],\"expires\":\""
+    private static let nowKey: StaticString = "\",\"now\":\""
+    private static let end: StaticString = "\"}"
+    private static let headLength = BoundedJSON.length(of: head)
     /// The literals around the scopes and dates, with the brackets.
-    private static let fixedLength = ",\"scope\":[".utf8.count + "],\"expires\":\"".utf8.count
-        + "\",\"now\":\"".utf8.count + "\"}".utf8.count
+    private static let fixedLength = BoundedJSON.length(of: scopeKey, expiresKey, nowKey, end)
 }
