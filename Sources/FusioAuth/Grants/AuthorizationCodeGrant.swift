@@ -18,7 +18,7 @@ public final class AuthorizationCodeGrant: GrantHandler {
 
     /// `revocations`: the worker process's, shared by all its threads.
     public init(apps: any AppRepository, users: any UserRepository, codes: any AuthorizationCodeRepository,
-                issuer: TokenIssuer, clock: any Clock, revocations: FamilyRevocations = FamilyRevocations()) {
+                issuer: TokenIssuer, clock: any Clock, revocations: FamilyRevocations) {
         self.revocations = revocations
         self.apps = apps
         self.users = users

@@ -12,7 +12,7 @@ public final class TokenRefresher {
 
     /// `revocations`: the worker process's, shared by all its threads.
     public init(tokens: any TokenRepository, apps: any AppRepository, users: any UserRepository, issuer: TokenIssuer,
-                refreshLifetime: ISODuration, clock: any Clock, revocations: FamilyRevocations = FamilyRevocations()) {
+                refreshLifetime: ISODuration, clock: any Clock, revocations: FamilyRevocations) {
         self.revocations = revocations
         self.tokens = tokens
         self.apps = apps
